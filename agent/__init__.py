@@ -1,0 +1,1 @@
+"""The agent: LangGraph planner, tool adapters, approval gate and execution ledger."""

@@ -1,0 +1,1 @@
+"""Service layer: the FastAPI app, channels and the `wcm` command line."""

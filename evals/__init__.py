@@ -1,0 +1,1 @@
+"""Reproducible measurements on real public data and on the simulator."""

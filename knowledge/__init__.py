@@ -1,0 +1,1 @@
+"""Knowledge base on Chroma: policies, playbooks and past decisions, with citations."""

@@ -1,0 +1,155 @@
+"""The ledger database: canonical tables in SQLite (default) or Postgres, via SQLAlchemy."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tools.domain.schemas import TABLES, Kind, Table
+
+__all__ = [
+    "METADATA",
+    "engine_for",
+    "existing_keys",
+    "read_table",
+    "upsert",
+    "write_order",
+]
+
+METADATA = sa.MetaData()
+
+_TYPES: dict[Kind, sa.types.TypeEngine] = {
+    Kind.TEXT: sa.Text(),
+    Kind.DATE: sa.Date(),
+    Kind.AMOUNT: sa.Numeric(20, 6, asdecimal=False),
+    Kind.NUMBER: sa.Float(),
+    Kind.INTEGER: sa.Integer(),
+    Kind.BOOL: sa.Boolean(),
+    Kind.CURRENCY: sa.String(3),
+    Kind.ENUM: sa.String(32),
+}
+
+
+def _define(table: Table) -> sa.Table:
+    cols = [sa.Column(c.name, _TYPES[c.kind], primary_key=c.name in table.key,
+                      nullable=c.nullable and c.name not in table.key) for c in table.columns]
+    return sa.Table(table.name, METADATA, *cols)
+
+
+SQL_TABLES = {name: _define(t) for name, t in TABLES.items()}
+
+IMPORT_BATCHES = sa.Table(
+    "import_batches", METADATA,
+    sa.Column("batch_id", sa.String(36), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_id", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("report", sa.JSON, nullable=False),
+)
+
+
+@functools.cache
+def engine_for(url: str) -> Engine:
+    """One engine per database URL, with the schema created on first use."""
+    engine = sa.create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: object, _record: object) -> None:
+            cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+    METADATA.create_all(engine)
+    return engine
+
+
+def write_order(names: Iterable[str]) -> list[str]:
+    """Tables in an order where every referenced table comes first."""
+    wanted = set(names)
+    order: list[str] = []
+    for name in TABLES:  # TABLES is declared parents-first
+        if name in wanted:
+            order.append(name)
+    return order
+
+
+def existing_keys(conn: Connection, table: Table) -> pd.DataFrame:
+    """The rows already stored, all columns (for change detection on re-import)."""
+    return read_table(conn, table.name)
+
+
+def read_table(conn: Connection | Engine, name: str, *, where: str | None = None
+               ) -> pd.DataFrame:
+    """A stored table as a typed frame (dates as datetime64, booleans as bool)."""
+    table = TABLES[name]
+    sql = f'SELECT {", ".join(_q(c) for c in table.names)} FROM {_q(name)}'
+    if where:
+        sql += f" WHERE {where}"
+    frame = pd.read_sql_query(sa.text(sql), conn)
+    return _typed(frame, table)
+
+
+def _typed(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    for col in table.columns:
+        if col.kind == Kind.DATE:
+            frame[col.name] = pd.to_datetime(frame[col.name])
+        elif col.kind == Kind.BOOL:
+            frame[col.name] = frame[col.name].fillna(False).astype(bool)
+        elif col.kind in (Kind.AMOUNT, Kind.NUMBER):
+            frame[col.name] = pd.to_numeric(frame[col.name]).astype(float)
+        elif col.kind == Kind.INTEGER:
+            frame[col.name] = pd.to_numeric(frame[col.name]).astype("Int64")
+        else:
+            frame[col.name] = frame[col.name].astype(object)
+    return frame
+
+
+def upsert(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
+    """Insert rows, replacing any stored row with the same key, in the caller's transaction."""
+    if frame.empty:
+        return
+    names = table.names
+    params = _rows(frame[names], table)
+    cols = ", ".join(_q(c) for c in names)
+    marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * len(names))
+    updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in names if c not in table.key)
+    sql = f"INSERT INTO {_q(table.name)} ({cols}) VALUES ({marks})"
+    key = ", ".join(_q(k) for k in table.key)
+    sql += f" ON CONFLICT ({key}) DO UPDATE SET {updates}" if updates else \
+        f" ON CONFLICT ({key}) DO NOTHING"
+    conn.exec_driver_sql(sql, params)
+
+
+def _rows(frame: pd.DataFrame, table: Table) -> list[tuple[object, ...]]:
+    """Rows as DB-API tuples: ISO date strings, Python scalars, None for missing."""
+    columns: list[list[object]] = []
+    for col in table.columns:
+        s = frame[col.name]
+        if col.kind == Kind.DATE:
+            arr = s.to_numpy(dtype="datetime64[D]")
+            text = np.datetime_as_string(arr).astype(object)
+            text[np.isnat(arr)] = None
+            columns.append(text.tolist())
+        elif col.kind in (Kind.AMOUNT, Kind.NUMBER):
+            arr = s.to_numpy(dtype=float).astype(object)
+            arr[pd.isna(s).to_numpy()] = None
+            columns.append(arr.tolist())
+        elif col.kind == Kind.INTEGER:
+            columns.append([None if pd.isna(v) else int(v) for v in s.tolist()])
+        elif col.kind == Kind.BOOL:
+            columns.append(s.astype(bool).tolist())
+        else:
+            arr = s.to_numpy(dtype=object)
+            arr[pd.isna(s).to_numpy()] = None
+            columns.append(arr.tolist())
+    return list(zip(*columns, strict=True))
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
