@@ -48,6 +48,11 @@ class Workspace:
         with self.engine.connect() as conn:
             return read_table(conn, table)
 
+    def read_all(self) -> dict[str, pd.DataFrame]:
+        """Every canonical table, read in one connection."""
+        with self.engine.connect() as conn:
+            return {name: read_table(conn, name) for name in TABLES}
+
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return {name: int(conn.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one())
