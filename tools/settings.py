@@ -39,7 +39,8 @@ class Settings(BaseSettings):
         "`wcm.db` inside the workspace. Postgres: `postgresql+psycopg://user:pw@host/db`.",
     )
     reporting_currency: str = Field(
-        default="USD", pattern=r"^[A-Z]{3}$",
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
         description="Currency consolidated figures are reported in when the policy names none.",
     )
 
@@ -80,7 +81,7 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8400, ge=1, le=65535, description="Port `wcm serve` uses.")
     api_keys: dict[str, str] = Field(
         default_factory=dict,
-        description="API keys as JSON `{\"key\": \"user\"}`; empty in development means "
+        description='API keys as JSON `{"key": "user"}`; empty in development means '
         "requests act as the local `demo` user.",
     )
     jwt_secret: SecretStr | None = Field(

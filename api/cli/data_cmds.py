@@ -27,18 +27,32 @@ def _parse_sets(values: list[str] | None) -> dict[str, str]:
 @app.command("import")
 @handle_errors
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(
-        help="Exports to import (CSV, TSV, TXT, XLSX), folders of them, or a policy.yaml.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Exports to import (CSV, TSV, TXT, XLSX), folders of them, or a policy.yaml."
+        ),
+    ],
     workspace: WorkspaceOpt = None,
-    mapping: Annotated[str | None, typer.Option(
-        help="Column-mapping YAML file or preset name (see 'wcm schema').")] = None,
-    table: Annotated[str | None, typer.Option(
-        help="Canonical table the files hold; guessed from file names otherwise.")] = None,
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Constant for a column the export lacks, e.g. --set currency=EUR.")] = None,
-    skip_invalid: Annotated[bool, typer.Option(
-        help="Store the valid rows and list the invalid ones instead of refusing the batch."
-    )] = False,
+    mapping: Annotated[
+        str | None, typer.Option(help="Column-mapping YAML file or preset name (see 'wcm schema').")
+    ] = None,
+    table: Annotated[
+        str | None,
+        typer.Option(help="Canonical table the files hold; guessed from file names otherwise."),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Constant for a column the export lacks, e.g. --set currency=EUR."
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            help="Store the valid rows and list the invalid ones instead of refusing the batch."
+        ),
+    ] = False,
     dry_run: Annotated[bool, typer.Option(help="Validate and report; store nothing.")] = False,
     user: Annotated[str, typer.Option(help="Who imports (recorded with the batch).")] = "cli",
     as_json: JsonOpt = False,
@@ -50,10 +64,17 @@ def import_cmd(
     ws = open_workspace(workspace_path(workspace), database_url=settings().database_url)
     chosen = load_mapping(mapping) if mapping else None
     with err_console.status("importing") as spinner:
-        report = import_files(ws, files, mapping=chosen, table=table,
-                              defaults=_parse_sets(set_), skip_invalid=skip_invalid,
-                              dry_run=dry_run, user=user,
-                              progress=lambda msg: spinner.update(msg))
+        report = import_files(
+            ws,
+            files,
+            mapping=chosen,
+            table=table,
+            defaults=_parse_sets(set_),
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            user=user,
+            progress=lambda msg: spinner.update(msg),
+        )
     if as_json:
         print_json(report)
     else:
@@ -90,11 +111,16 @@ def _as_of(value: str | None) -> date | None:
 @handle_errors
 def kpi_cmd(
     workspace: WorkspaceOpt = None,
-    as_of: Annotated[str | None, typer.Option(
-        help="Date the KPIs describe (YYYY-MM-DD) [default: the latest data date].",
-        show_default=False)] = None,
-    window: Annotated[int, typer.Option(min=7, max=365,
-                                        help="Trailing days for revenue and purchases.")] = 90,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            help="Date the KPIs describe (YYYY-MM-DD) [default: the latest data date].",
+            show_default=False,
+        ),
+    ] = None,
+    window: Annotated[
+        int, typer.Option(min=7, max=365, help="Trailing days for revenue and purchases.")
+    ] = 90,
     as_json: JsonOpt = False,
 ) -> None:
     """Working-capital KPIs: DSO, DPO, DIO, CCC, ageing, cash and headroom."""
@@ -106,9 +132,34 @@ def kpi_cmd(
     when = _as_of(as_of) or workspace_status(ws).as_of
     if when is None:
         raise ConfigError("the workspace holds no dated data yet; import some first")
-    report = working_capital_kpis(ws.read_all(), as_of=when,
-                                  reporting_currency=ws.reporting_currency, window_days=window)
+    report = working_capital_kpis(
+        ws.read_all(), as_of=when, reporting_currency=ws.reporting_currency, window_days=window
+    )
     if as_json:
         print_json(report)
     else:
         show_kpis(report)
+
+
+@app.command("serve")
+@handle_errors
+def serve_cmd(
+    workspace: WorkspaceOpt = None,
+    host: Annotated[str | None, typer.Option(help="Address [default: WCM_API_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: WCM_API_PORT].")] = None,
+) -> None:
+    """Start the HTTP API (OpenAPI docs at /docs) on the workspace."""
+    import os
+
+    import uvicorn
+
+    from api.main import create_app
+    from tools.workspace import open_workspace
+
+    cfg = settings()
+    root = workspace_path(workspace)
+    open_workspace(root, database_url=cfg.database_url)  # fail fast with a clear message
+    os.environ["WCM_WORKSPACE"] = str(root)
+    host, port = host or cfg.api_host, port or cfg.api_port
+    err_console.print(f"serving {root} on http://{host}:{port} (API docs: /docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,30 +36,43 @@ def demo_cmd(
         exports = root / "exports"
         files = write_company(company, exports)
         write_truth(company, root / ".simulator" / "truth.json")
-    ws = init_workspace(root, name="Demo Manufacturing Group",
-                        reporting_currency=company.policy.reporting_currency,
-                        database_url=settings().database_url, policy=company.policy)
+    ws = init_workspace(
+        root,
+        name="Demo Manufacturing Group",
+        reporting_currency=company.policy.reporting_currency,
+        database_url=settings().database_url,
+        policy=company.policy,
+    )
     with err_console.status("importing") as spinner:
         report = import_files(ws, files, user="demo", progress=lambda m: spinner.update(m))
     status = workspace_status(ws)
     if status.as_of is None:  # pragma: no cover - the simulator always emits dated data
         raise typer.Exit(1)
-    kpis = working_capital_kpis(ws.read_all(), as_of=status.as_of,
-                                reporting_currency=ws.reporting_currency)
+    kpis = working_capital_kpis(
+        ws.read_all(), as_of=status.as_of, reporting_currency=ws.reporting_currency
+    )
     elapsed = time.perf_counter() - started
     if as_json:
-        print_json({"workspace": str(root), "seed": seed, "seconds": round(elapsed, 2),
-                    "import": report.model_dump(mode="json"),
-                    "status": status.model_dump(mode="json"),
-                    "kpis": kpis.model_dump(mode="json")})
+        print_json(
+            {
+                "workspace": str(root),
+                "seed": seed,
+                "seconds": round(elapsed, 2),
+                "import": report.model_dump(mode="json"),
+                "status": status.model_dump(mode="json"),
+                "kpis": kpis.model_dump(mode="json"),
+            }
+        )
         raise typer.Exit(0 if report.ok else 1)
     rows = sum(len(f) for f in company.tables.values())
     _step("1. The demo company")
-    console.print(f"Seed {seed}: {len(company.tables['entities'])} entities, "
-                  f"{len(company.tables['customers'])} customers, "
-                  f"{len(company.tables['suppliers'])} suppliers, "
-                  f"{len(company.tables['inventory_items'])} SKUs; {rows:,} rows of ERP and "
-                  f"bank exports written to {exports}/")
+    console.print(
+        f"Seed {seed}: {len(company.tables['entities'])} entities, "
+        f"{len(company.tables['customers'])} customers, "
+        f"{len(company.tables['suppliers'])} suppliers, "
+        f"{len(company.tables['inventory_items'])} SKUs; {rows:,} rows of ERP and "
+        f"bank exports written to {exports}/"
+    )
     _step("2. Import (one transaction)")
     show_import(report)
     _step("3. What the workspace holds")
@@ -68,11 +80,11 @@ def demo_cmd(
     _step("4. Working capital")
     show_kpis(kpis)
     _step("Next")
-    console.print(f"Workspace ready at {root} ({elapsed:.1f} s). Try:\n"
-                  f"  wcm status --workspace {root}\n"
-                  f"  wcm kpi --workspace {root} --as-of 2025-12-31\n"
-                  f"  wcm import YOUR_EXPORT.csv --workspace {root} --dry-run")
+    console.print(
+        f"Workspace ready at {root} ({elapsed:.1f} s). Try:\n"
+        f"  wcm status --workspace {root}\n"
+        f"  wcm kpi --workspace {root} --as-of 2025-12-31\n"
+        f"  wcm import YOUR_EXPORT.csv --workspace {root} --dry-run"
+    )
     if not report.ok:
         raise typer.Exit(1)
-
-

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -21,7 +20,10 @@ from tools.settings import Settings
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    name="wcm", no_args_is_help=True, add_completion=False, rich_markup_mode="rich",
+    name="wcm",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
     help="Working-capital decision assistant: import ERP and bank data, see KPIs, "
     "forecast cash, manage liquidity risk and approve proposed actions.",
 )
@@ -29,9 +31,15 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document for scripts.")]
-WorkspaceOpt = Annotated[Path | None, typer.Option(
-    "--workspace", "-w", help="Workspace folder [default: WCM_WORKSPACE or ./demo-workspace].",
-    show_default=False)]
+WorkspaceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--workspace",
+        "-w",
+        help="Workspace folder [default: WCM_WORKSPACE or ./demo-workspace].",
+        show_default=False,
+    ),
+]
 
 
 def settings() -> Settings:
@@ -51,8 +59,11 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except WcmError as exc:
             code = 1 if isinstance(exc, DataError) else 3
-            kind = {DataError: "data_error", WorkspaceError: "workspace_error",
-                    ConfigError: "config_error"}.get(type(exc), "error")
+            kind = {
+                DataError: "data_error",
+                WorkspaceError: "workspace_error",
+                ConfigError: "config_error",
+            }.get(type(exc), "error")
             if kwargs.get("as_json"):
                 body: dict[str, Any] = {"error": {"type": kind, "message": str(exc)}}
                 if isinstance(exc, DataError):
@@ -76,13 +87,19 @@ def init_cmd(
     """Create an empty workspace: ledger database, default policy.yaml."""
     from tools.workspace import init_workspace
 
-    ws = init_workspace(directory, name=name, reporting_currency=currency.upper(),
-                        database_url=settings().database_url)
+    ws = init_workspace(
+        directory,
+        name=name,
+        reporting_currency=currency.upper(),
+        database_url=settings().database_url,
+    )
     if as_json:
         print_json({"workspace": str(ws.root), "name": ws.name, "policy": str(ws.policy_path)})
     else:
-        typer.echo(f"workspace {ws.name} ready at {ws.root}; import data with "
-                   f"'wcm import FILE... --workspace {ws.root}'")
+        typer.echo(
+            f"workspace {ws.name} ready at {ws.root}; import data with "
+            f"'wcm import FILE... --workspace {ws.root}'"
+        )
 
 
 @app.command("schema")
@@ -92,26 +109,50 @@ def schema_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Show the canonical tables and columns imports are mapped onto."""
-    from tools.domain.schemas import TABLES, table as get_table
+    from tools.domain.schemas import TABLES
+    from tools.domain.schemas import table as get_table
 
     try:
         chosen = [get_table(name)] if name else list(TABLES.values())
     except KeyError as exc:
         raise ConfigError(str(exc.args[0])) from None
     if as_json:
-        print_json([{"table": t.name, "description": t.description, "key": list(t.key),
-                     "columns": [{"name": c.name, "kind": c.kind.value, "required": c.required
-                                  and c.default is None, "description": c.description,
-                                  "expected": c.expected, "aliases": list(c.aliases)}
-                                 for c in t.columns]} for t in chosen])
+        print_json(
+            [
+                {
+                    "table": t.name,
+                    "description": t.description,
+                    "key": list(t.key),
+                    "columns": [
+                        {
+                            "name": c.name,
+                            "kind": c.kind.value,
+                            "required": c.required and c.default is None,
+                            "description": c.description,
+                            "expected": c.expected,
+                            "aliases": list(c.aliases),
+                        }
+                        for c in t.columns
+                    ],
+                }
+                for t in chosen
+            ]
+        )
         return
     from api.cli.output import console
 
     for t in chosen:
-        rows = [(c.name, "yes" if c.required and c.default is None else "", c.expected,
-                 c.description) for c in t.columns]
-        console.print(table(f"{t.name}: {t.description} (key: {', '.join(t.key)})",
-                            ["column", "required", "format", "meaning"], rows))
+        rows = [
+            (c.name, "yes" if c.required and c.default is None else "", c.expected, c.description)
+            for c in t.columns
+        ]
+        console.print(
+            table(
+                f"{t.name}: {t.description} (key: {', '.join(t.key)})",
+                ["column", "required", "format", "meaning"],
+                rows,
+            )
+        )
 
 
 from api.cli import data_cmds, demo_cmd  # noqa: E402,F401  (registers commands)

@@ -14,8 +14,7 @@ from rich.table import Table
 __all__ = ["console", "err_console", "print_json", "table"]
 
 # Piped output (CI logs, files) gets a width that fits the tables instead of 80 columns.
-console = Console(highlight=False, soft_wrap=False,
-                  width=None if sys.stdout.isatty() else 120)
+console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 120)
 err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 120)
 
 
@@ -26,8 +25,13 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
-def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any]],
-          *, numeric: set[str] | None = None) -> Table:
+def table(
+    title: str | None,
+    columns: Iterable[str],
+    rows: Iterable[Iterable[Any]],
+    *,
+    numeric: set[str] | None = None,
+) -> Table:
     """A rich table; columns named in ``numeric`` are right-aligned."""
     out = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     for col in columns:

@@ -2,35 +2,52 @@
 
 from __future__ import annotations
 
+from api.cli.output import console, days, money, table
 from tools.kpi import KpiReport
 from tools.workspace import ImportReport
 from tools.workspace.status import WorkspaceStatus
-
-from api.cli.output import console, days, money, table
 
 __all__ = ["show_import", "show_kpis", "show_status"]
 
 
 def show_import(report: ImportReport) -> None:
-    rows = [(f.file.rsplit("/", 1)[-1], f.table, f.mapping, f"{f.rows_read:,}", f"{f.inserted:,}",
-             f"{f.updated:,}", f"{f.unchanged:,}",
-             f"{f.blank_rows_skipped + f.invalid_rows_skipped:,}") for f in report.files]
-    console.print(table(None, ["file", "table", "mapping", "read", "new", "updated",
-                               "unchanged", "skipped"], rows,
-                        numeric={"read", "new", "updated", "unchanged", "skipped"}))
+    rows = [
+        (
+            f.file.rsplit("/", 1)[-1],
+            f.table,
+            f.mapping,
+            f"{f.rows_read:,}",
+            f"{f.inserted:,}",
+            f"{f.updated:,}",
+            f"{f.unchanged:,}",
+            f"{f.blank_rows_skipped + f.invalid_rows_skipped:,}",
+        )
+        for f in report.files
+    ]
+    console.print(
+        table(
+            None,
+            ["file", "table", "mapping", "read", "new", "updated", "unchanged", "skipped"],
+            rows,
+            numeric={"read", "new", "updated", "unchanged", "skipped"},
+        )
+    )
     for name, ids in report.created.items():
         shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         console.print(f"created {len(ids)} {name} from references: {shown}")
     if report.policy:
         console.print("policy: policy.yaml validated and stored")
     for problem in report.problems[:20]:
-        console.print(_problem_line(problem), markup=False)
+        console.print(_problem_line(problem), markup=False, soft_wrap=True)
     if report.problem_count > 20:
-        console.print(f"... and {report.problem_count - 20} more problems (use --json for all "
-                      "listed)")
-    verdict = {"imported": "[green]imported[/] in one transaction",
-               "validated": "[cyan]valid[/]: nothing stored (dry run)",
-               "failed": "[red]nothing imported[/]: fix the problems above and import again"}
+        console.print(
+            f"... and {report.problem_count - 20} more problems (use --json for all listed)"
+        )
+    verdict = {
+        "imported": "[green]imported[/] in one transaction",
+        "validated": "[cyan]valid[/]: nothing stored (dry run)",
+        "failed": "[red]nothing imported[/]: fix the problems above and import again",
+    }
     console.print(f"batch {report.batch_id[:8]}: {verdict[report.status]}")
 
 
@@ -51,12 +68,17 @@ def _problem_line(p: dict[str, object]) -> str:
 
 def show_status(status: WorkspaceStatus) -> None:
     console.print(f"[bold]{status.name}[/]  {status.workspace}  (database {status.database})")
-    console.print(f"data as of {status.as_of or 'n/a'}; reporting currency "
-                  f"{status.reporting_currency}; {status.imports} import batches")
-    rows = [(t.table, f"{t.rows:,}", t.first or "", t.last or "", " ".join(t.currencies))
-            for t in status.tables]
-    console.print(table(None, ["table", "rows", "from", "to", "currencies"], rows,
-                        numeric={"rows"}))
+    console.print(
+        f"data as of {status.as_of or 'n/a'}; reporting currency "
+        f"{status.reporting_currency}; {status.imports} import batches"
+    )
+    rows = [
+        (t.table, f"{t.rows:,}", t.first or "", t.last or "", " ".join(t.currencies))
+        for t in status.tables
+    ]
+    console.print(
+        table(None, ["table", "rows", "from", "to", "currencies"], rows, numeric={"rows"})
+    )
     if not status.issues:
         console.print("no data-quality issues found")
     for issue in status.issues:
@@ -83,12 +105,30 @@ def show_kpis(report: KpiReport) -> None:
         ("Credit-line headroom", *(money(s.credit_headroom, ccy) for s in scopes)),
     ]
     names = [s.scope for s in scopes]
-    console.print(table(f"Working capital as of {report.as_of} ({ccy})", ["KPI", *names],
-                        metric_rows, numeric=set(names)))
-    age = [(bucket, money(report.group.ar_ageing[bucket], ccy),
-            money(report.group.ap_ageing[bucket], ccy)) for bucket in report.group.ar_ageing]
-    console.print(table("Ageing by days past due (group)", ["bucket", "receivables", "payables"],
-                        age, numeric={"receivables", "payables"}))
+    console.print(
+        table(
+            f"Working capital as of {report.as_of} ({ccy})",
+            ["KPI", *names],
+            metric_rows,
+            numeric=set(names),
+        )
+    )
+    age = [
+        (
+            bucket,
+            money(report.group.ar_ageing[bucket], ccy),
+            money(report.group.ap_ageing[bucket], ccy),
+        )
+        for bucket in report.group.ar_ageing
+    ]
+    console.print(
+        table(
+            "Ageing by days past due (group)",
+            ["bucket", "receivables", "payables"],
+            age,
+            numeric={"receivables", "payables"},
+        )
+    )
 
 
 def _pct(value: float | None) -> str:

@@ -37,13 +37,28 @@ __all__ = [
 ]
 
 _FILE_STEMS = {
-    "invoices": "ar_invoices", "ar": "ar_invoices", "receivables": "ar_invoices",
-    "open_items": "ar_invoices", "receipts": "ar_receipts", "payments_received": "ar_receipts",
-    "bills": "ap_bills", "ap": "ap_bills", "payables": "ap_bills", "vendors": "suppliers",
-    "items": "inventory_items", "skus": "inventory_items", "demand": "inventory_demand",
-    "pos": "purchase_orders", "orders": "sales_orders", "transactions": "bank_transactions",
-    "statement": "bank_transactions", "balances": "bank_balances", "accounts": "bank_accounts",
-    "facilities": "credit_facilities", "rates": "interest_rates", "fx": "fx_rates",
+    "invoices": "ar_invoices",
+    "ar": "ar_invoices",
+    "receivables": "ar_invoices",
+    "open_items": "ar_invoices",
+    "receipts": "ar_receipts",
+    "payments_received": "ar_receipts",
+    "bills": "ap_bills",
+    "ap": "ap_bills",
+    "payables": "ap_bills",
+    "vendors": "suppliers",
+    "items": "inventory_items",
+    "skus": "inventory_items",
+    "demand": "inventory_demand",
+    "pos": "purchase_orders",
+    "orders": "sales_orders",
+    "transactions": "bank_transactions",
+    "statement": "bank_transactions",
+    "balances": "bank_balances",
+    "accounts": "bank_accounts",
+    "facilities": "credit_facilities",
+    "rates": "interest_rates",
+    "fx": "fx_rates",
 }
 
 
@@ -56,8 +71,9 @@ class ColumnMapping(BaseModel):
     table: str | None = None
     columns: dict[str, str] = Field(default_factory=dict, description="canonical -> header")
     defaults: dict[str, Any] = Field(default_factory=dict, description="canonical -> constant")
-    values: dict[str, dict[str, Any]] = Field(default_factory=dict,
-                                             description="canonical -> {cell: value}")
+    values: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="canonical -> {cell: value}"
+    )
     date_format: str | None = None
     decimal: Literal[".", ","] | None = None
     encoding: str | None = None
@@ -84,8 +100,7 @@ def normalise_header(header: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
 
 
-def match_columns(headers: list[str], table: Table, mapping: ColumnMapping
-                  ) -> dict[str, str]:
+def match_columns(headers: list[str], table: Table, mapping: ColumnMapping) -> dict[str, str]:
     """Canonical column -> the file's header, from the mapping first, then by name."""
     found: dict[str, str] = {}
     by_norm = {normalise_header(h): h for h in headers}
@@ -176,12 +191,15 @@ def _parse(data: Any, source: str) -> ColumnMapping:
         where = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{source}: mapping field {where!r}: {first['msg']}") from None
     if mapping.table is not None and mapping.table not in TABLES:
-        raise ConfigError(f"{source}: unknown table {mapping.table!r}; "
-                          f"expected one of {', '.join(TABLES)}")
+        raise ConfigError(
+            f"{source}: unknown table {mapping.table!r}; expected one of {', '.join(TABLES)}"
+        )
     if mapping.table is not None:
         names = set(TABLES[mapping.table].names)
         unknown = sorted((set(mapping.columns) | set(mapping.defaults)) - names)
         if unknown:
-            raise ConfigError(f"{source}: table {mapping.table} has no column(s) "
-                              f"{', '.join(unknown)}; its columns: {', '.join(sorted(names))}")
+            raise ConfigError(
+                f"{source}: table {mapping.table} has no column(s) "
+                f"{', '.join(unknown)}; its columns: {', '.join(sorted(names))}"
+            )
     return mapping

@@ -23,9 +23,22 @@ __all__ = [
 
 # Tried in this order; a format is chosen when it reads every value of the column.
 DATE_FORMATS = (
-    "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y%m%d", "%Y/%m/%d",
-    "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%d-%m-%Y", "%d.%m.%y", "%d/%m/%y", "%m/%d/%y",
-    "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%d-%b-%y",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y%m%d",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%d/%m/%Y",
+    "%m/%d/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%y",
+    "%d/%m/%y",
+    "%m/%d/%y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%b %d, %Y",
+    "%d-%b-%y",
 )
 _DAY_MONTH_TWINS = {("%d/%m/%Y", "%m/%d/%Y"), ("%d/%m/%y", "%m/%d/%y")}
 _TRUE = {"1", "true", "t", "yes", "y", "x", "ja", "j", "oui", "si", "sí", "是"}
@@ -108,11 +121,16 @@ def parse_numbers(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.
     clean = uniques.str.replace(_SYMBOLS, "", regex=True)
     negative = clean.str.startswith("(") & clean.str.endswith(")") | clean.str.endswith("-")
     clean = clean.str.strip("()").str.rstrip("-")
+    # A thousands separator is always followed by exactly three digits; anything else
+    # (``12,50`` in a decimal-point column) is a misread waiting to happen, so refuse it.
+    sep = "." if dec == "," else ","
+    misplaced = clean.str.contains(rf"\{sep}(?!\d{{3}}(?:\D|$))", regex=True)
     if dec == ",":
         clean = clean.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         clean = clean.str.replace(",", "", regex=False)
     nums = pd.to_numeric(clean, errors="coerce").to_numpy(dtype=float)
+    nums[misplaced.to_numpy()] = np.nan
     nums = np.where(negative.to_numpy() & ~uniques.str.startswith("-").to_numpy(), -nums, nums)
     lookup = pd.Series(nums, index=uniques.to_numpy())
     out = pd.Series(text.map(lookup).to_numpy(dtype=float), index=values.index)
@@ -120,8 +138,9 @@ def parse_numbers(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.
     return out, bad
 
 
-def parse_bools(values: pd.Series, *, mapping: dict[str, bool] | None = None
-                ) -> tuple[pd.Series, pd.Series]:
+def parse_bools(
+    values: pd.Series, *, mapping: dict[str, bool] | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Parse yes/no, true/false, 1/0, X/blank (case-insensitive) into booleans.
 
     Returns:

@@ -108,44 +108,73 @@ def read_tabular(
     try:
         text = data.decode(enc)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise DataError([Problem(file=name, message=f"cannot decode as {enc}: {exc}",
-                                 expected="UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1")])
+        raise DataError(
+            [
+                Problem(
+                    file=name,
+                    message=f"cannot decode as {enc}: {exc}",
+                    expected="UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1",
+                )
+            ]
+        )
     text = text.lstrip("\ufeff")
-    sep = delimiter or detect_delimiter("\n".join(text.splitlines()[skip_rows:skip_rows + 50]))
+    sep = delimiter or detect_delimiter("\n".join(text.splitlines()[skip_rows : skip_rows + 50]))
     try:
         frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-            skip_blank_lines=False, skiprows=skip_rows, engine="c", quotechar='"',
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            skiprows=skip_rows,
+            engine="c",
+            quotechar='"',
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError([Problem(file=name, message=f"not a readable {sep!r}-separated "
-                                 f"table: {exc}".strip())]) from None
+        raise DataError(
+            [Problem(file=name, message=f"not a readable {sep!r}-separated table: {exc}".strip())]
+        ) from None
     rows = np.arange(len(frame), dtype=np.int64) + 2 + skip_rows
     return _finish(name, frame, rows, enc, sep)
 
 
 def _read_excel(path: Path, *, sheet: str | int | None, skip_rows: int) -> RawTable:
     try:
-        frame = pd.read_excel(path, sheet_name=sheet if sheet is not None else 0, dtype=str,
-                              keep_default_na=False, skiprows=skip_rows)
+        frame = pd.read_excel(
+            path,
+            sheet_name=sheet if sheet is not None else 0,
+            dtype=str,
+            keep_default_na=False,
+            skiprows=skip_rows,
+        )
     except (ValueError, KeyError, OSError) as exc:
-        raise DataError([Problem(file=str(path), message=f"not a readable Excel workbook: "
-                                 f"{exc}")]) from None
+        raise DataError(
+            [Problem(file=str(path), message=f"not a readable Excel workbook: {exc}")]
+        ) from None
     frame = frame.fillna("")
     rows = np.arange(len(frame), dtype=np.int64) + 2 + skip_rows
     label = f"{path}[{sheet}]" if sheet is not None else str(path)
     return _finish(label, frame, rows, None, None)
 
 
-def _finish(name: str, frame: pd.DataFrame, rows: np.ndarray, enc: str | None,
-            sep: str | None) -> RawTable:
+def _finish(
+    name: str, frame: pd.DataFrame, rows: np.ndarray, enc: str | None, sep: str | None
+) -> RawTable:
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     unnamed = [c for c in frame.columns if c.startswith("Unnamed: ")]
     empty_unnamed = [c for c in unnamed if not frame[c].astype(str).str.strip().any()]
     frame = frame.drop(columns=empty_unnamed)  # trailing separators make empty columns
     if frame.shape[1] == 0:
-        raise DataError([Problem(file=name, message="no columns found",
-                                 expected="a header row naming the columns")])
+        raise DataError(
+            [
+                Problem(
+                    file=name,
+                    message="no columns found",
+                    expected="a header row naming the columns",
+                )
+            ]
+        )
     blank = np.ones(len(frame), dtype=bool)
     for col in frame.columns:
         frame[col] = frame[col].astype(str)
@@ -154,5 +183,6 @@ def _finish(name: str, frame: pd.DataFrame, rows: np.ndarray, enc: str | None,
     if n_blank:
         frame = frame.loc[~blank].reset_index(drop=True)
         rows = rows[~blank]
-    return RawTable(file=name, frame=frame, rows=rows, encoding=enc, delimiter=sep,
-                    blank_rows=n_blank)
+    return RawTable(
+        file=name, frame=frame, rows=rows, encoding=enc, delimiter=sep, blank_rows=n_blank
+    )

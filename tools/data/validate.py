@@ -44,8 +44,14 @@ class Validated:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
 
-    def flag(self, mask: pd.Series | np.ndarray, col: Column, values: pd.Series,
-             message: str, expected: str | None = None) -> None:
+    def flag(
+        self,
+        mask: pd.Series | np.ndarray,
+        col: Column,
+        values: pd.Series,
+        message: str,
+        expected: str | None = None,
+    ) -> None:
         """Record a problem for every row in ``mask``."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
@@ -54,9 +60,16 @@ class Validated:
         header = self.sources.get(col.name, col.name)
         room = max(0, MAX_PROBLEMS - len(self.problems))
         for i in np.flatnonzero(mask)[:room]:
-            self.problems.append(Problem(file=self.file, row=int(self.rows[i]), column=header,
-                                         value=str(values.iloc[i]), message=message,
-                                         expected=expected or col.expected))
+            self.problems.append(
+                Problem(
+                    file=self.file,
+                    row=int(self.rows[i]),
+                    column=header,
+                    value=str(values.iloc[i]),
+                    message=message,
+                    expected=expected or col.expected,
+                )
+            )
         self.problem_count += int(mask.sum())
 
 
@@ -68,16 +81,33 @@ def validate(raw: RawTable, table: Table, mapping: ColumnMapping) -> Validated:
     the batch or skip them.
     """
     n = len(raw.frame)
-    out = Validated(table=table, file=raw.file, frame=pd.DataFrame(index=range(n)),
-                    rows=raw.rows, bad_rows=np.zeros(n, dtype=bool))
+    out = Validated(
+        table=table,
+        file=raw.file,
+        frame=pd.DataFrame(index=range(n)),
+        rows=raw.rows,
+        bad_rows=np.zeros(n, dtype=bool),
+    )
     out.sources = match_columns(list(raw.frame.columns), table, mapping)
     out.ignored = [h for h in raw.frame.columns if h not in set(out.sources.values())]
-    missing = [c for c in table.columns if c.name not in out.sources
-               and c.name not in mapping.defaults and c.required and c.default is None]
+    missing = [
+        c
+        for c in table.columns
+        if c.name not in out.sources
+        and c.name not in mapping.defaults
+        and c.required
+        and c.default is None
+    ]
     for col in missing:
-        out.add(Problem(file=raw.file, column=col.name, message="required column is missing",
-                        expected=f"a column '{col.name}' ({col.description}); map it from "
-                        f"another header or give a default in a column mapping"))
+        out.add(
+            Problem(
+                file=raw.file,
+                column=col.name,
+                message="required column is missing",
+                expected=f"a column '{col.name}' ({col.description}); map it from "
+                f"another header or give a default in a column mapping",
+            )
+        )
     if missing:
         return out
     for col in table.columns:
@@ -128,16 +158,18 @@ def _empty(col: Column, n: int) -> pd.Series:
     return pd.Series([None] * n, dtype=object)
 
 
-def _parse_column(out: Validated, col: Column, text: pd.Series, mapping: ColumnMapping
-                  ) -> pd.Series:
+def _parse_column(
+    out: Validated, col: Column, text: pd.Series, mapping: ColumnMapping
+) -> pd.Series:
     stripped = text.astype(str).str.strip()
     empty = (stripped == "").to_numpy()
     if col.kind == Kind.DATE:
         try:
             values, bad = parse_dates(stripped, fmt=mapping.date_format)
         except AmbiguousFormat as exc:
-            out.add(Problem(file=out.file, column=out.sources.get(col.name, col.name),
-                            message=str(exc)))
+            out.add(
+                Problem(file=out.file, column=out.sources.get(col.name, col.name), message=str(exc))
+            )
             out.bad_rows[:] = True
             return pd.Series(np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]"))
         out.flag(bad, col, text, "not a date")
@@ -161,8 +193,7 @@ def _parse_column(out: Validated, col: Column, text: pd.Series, mapping: ColumnM
         empty = np.zeros(len(text), dtype=bool)  # empty means False
     elif col.kind == Kind.CURRENCY:
         values = stripped.str.upper()
-        out.flag(~empty & ~values.isin(CURRENCIES).to_numpy(), col, text,
-                 "unknown currency code")
+        out.flag(~empty & ~values.isin(CURRENCIES).to_numpy(), col, text, "unknown currency code")
         values = values.where(~empty, None).astype(object)
     elif col.kind == Kind.ENUM:
         values = stripped.str.lower().str.replace(" ", "_")
@@ -179,13 +210,21 @@ def _check_range(out: Validated, col: Column, values: pd.Series, text: pd.Series
     arr = values.to_numpy(dtype=float)
     ok = ~np.isnan(arr)
     # Credit notes may carry a minus sign; their magnitude is checked after signs are set.
-    if col.kind == Kind.AMOUNT and col.name in ("amount", "open_amount") \
-            and "doc_type" in out.table.names:
+    if (
+        col.kind == Kind.AMOUNT
+        and col.name in ("amount", "open_amount")
+        and "doc_type" in out.table.names
+    ):
         return
     if col.min is not None:
         low = arr <= col.min if col.min_exclusive else arr < col.min
-        msg = "must be positive" if col.min == 0 and col.min_exclusive else (
-            "negative value not allowed" if col.min == 0 else f"below the minimum {col.min:g}")
+        msg = (
+            "must be positive"
+            if col.min == 0 and col.min_exclusive
+            else (
+                "negative value not allowed" if col.min == 0 else f"below the minimum {col.min:g}"
+            )
+        )
         out.flag(ok & low, col, text, msg)
     if col.max is not None:
         out.flag(ok & (arr > col.max), col, text, f"above the maximum {col.max:g}")
@@ -200,12 +239,21 @@ def _apply_signs(out: Validated) -> None:
     amount = frame["amount"].to_numpy(dtype=float)
     col = out.table.column("amount")
     raw = frame["amount"].astype(str)
-    out.flag(~credit & (amount < 0), col, raw, "negative amount on an invoice",
-             "an amount >= 0; mark credit notes with doc_type credit_note")
+    out.flag(
+        ~credit & (amount < 0),
+        col,
+        raw,
+        "negative amount on an invoice",
+        "an amount >= 0; mark credit notes with doc_type credit_note",
+    )
     frame["amount"] = np.where(credit, -np.abs(amount), amount)
     opened = frame["open_amount"].to_numpy(dtype=float)
-    out.flag(~credit & (opened < 0), out.table.column("open_amount"),
-             frame["open_amount"].astype(str), "negative open amount")
+    out.flag(
+        ~credit & (opened < 0),
+        out.table.column("open_amount"),
+        frame["open_amount"].astype(str),
+        "negative open amount",
+    )
     frame["open_amount"] = np.where(credit, -np.abs(opened), opened)
 
 
@@ -228,12 +276,22 @@ def _derive(out: Validated) -> None:
 
 def _derived_ids(frame: pd.DataFrame) -> list[str]:
     """Stable ids for bank lines without one: same line, same id, on every re-import."""
-    basis = (frame["account_id"].astype(str) + "|" + frame["booking_date"].astype(str) + "|"
-             + frame["amount"].map("{:.2f}".format) + "|" + frame["reference"].astype(str)
-             + "|" + frame["description"].astype(str))
+    basis = (
+        frame["account_id"].astype(str)
+        + "|"
+        + frame["booking_date"].astype(str)
+        + "|"
+        + frame["amount"].map("{:.2f}".format)
+        + "|"
+        + frame["reference"].astype(str)
+        + "|"
+        + frame["description"].astype(str)
+    )
     occurrence = basis.groupby(basis).cumcount().astype(str)
-    return [hashlib.sha1(f"{b}#{o}".encode()).hexdigest()[:20]
-            for b, o in zip(basis, occurrence, strict=True)]
+    return [
+        hashlib.sha1(f"{b}#{o}".encode()).hexdigest()[:20]
+        for b, o in zip(basis, occurrence, strict=True)
+    ]
 
 
 def _check_rows(out: Validated) -> None:
@@ -245,9 +303,12 @@ def _check_rows(out: Validated) -> None:
         both = left.notna() & right.notna()
         fails = both & ~{">=": left >= right, ">": left > right, "<=": left <= right}[check.op]
         col = out.table.column(check.right)
-        shown = frame[check.right].astype(str) + f" vs {check.left} " + frame[check.left].astype(str)
-        out.flag(fails.to_numpy(), col, shown, check.message,
-                 f"{check.left} {check.op} {check.right}")
+        shown = (
+            frame[check.right].astype(str) + f" vs {check.left} " + frame[check.left].astype(str)
+        )
+        out.flag(
+            fails.to_numpy(), col, shown, check.message, f"{check.left} {check.op} {check.right}"
+        )
 
 
 def _check_keys(out: Validated) -> None:
@@ -258,13 +319,24 @@ def _check_keys(out: Validated) -> None:
     dup = frame.duplicated(key, keep=False).to_numpy()
     if not dup.any():
         return
-    first_row = pd.Series(out.rows).groupby(
-        [frame[k].astype(str).to_numpy() for k in key]).transform("min").to_numpy()
+    first_row = (
+        pd.Series(out.rows)
+        .groupby([frame[k].astype(str).to_numpy() for k in key])
+        .transform("min")
+        .to_numpy()
+    )
     later = dup & (first_row != out.rows)
     col = out.table.column(key[-1])
     values = frame[key].astype(str).agg("/".join, axis=1)
     for i in np.flatnonzero(later):
-        out.add(Problem(file=out.file, row=int(out.rows[i]), column=out.sources.get(
-            col.name, col.name), value=values.iloc[i], message=f"duplicate {'/'.join(key)} "
-            f"(first on row {first_row[i]})", expected="each key once per file"))
+        out.add(
+            Problem(
+                file=out.file,
+                row=int(out.rows[i]),
+                column=out.sources.get(col.name, col.name),
+                value=values.iloc[i],
+                message=f"duplicate {'/'.join(key)} (first on row {first_row[i]})",
+                expected="each key once per file",
+            )
+        )
     out.bad_rows |= later

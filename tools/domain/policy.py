@@ -17,8 +17,8 @@ __all__ = [
     "InvestmentPolicy",
     "MinimumCash",
     "Policy",
-    "load_policy",
     "dump_policy",
+    "load_policy",
 ]
 
 ACTION_TYPES = (
@@ -132,15 +132,17 @@ def load_policy(path: Path) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise DataError([
-            Problem(
-                file=str(path),
-                column=".".join(str(p) for p in err["loc"]) or None,
-                message=err["msg"],
-                value=None if err.get("input") is None else str(err["input"])[:80],
-            )
-            for err in exc.errors()
-        ]) from None
+        raise DataError(
+            [
+                Problem(
+                    file=str(path),
+                    column=".".join(str(p) for p in err["loc"]) or None,
+                    message=err["msg"],
+                    value=None if err.get("input") is None else str(err["input"])[:80],
+                )
+                for err in exc.errors()
+            ]
+        ) from None
 
 
 def dump_policy(policy: Policy) -> str:

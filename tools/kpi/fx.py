@@ -9,8 +9,9 @@ from tools.errors import DataError, Problem
 __all__ = ["fx_to_reporting"]
 
 
-def fx_to_reporting(fx_rates: pd.DataFrame, currencies: set[str], reporting: str,
-                    as_of: pd.Timestamp) -> dict[str, float]:
+def fx_to_reporting(
+    fx_rates: pd.DataFrame, currencies: set[str], reporting: str, as_of: pd.Timestamp
+) -> dict[str, float]:
     """Units of ``reporting`` per unit of each currency, from the latest fixing <= ``as_of``.
 
     Direct quotes, inverse quotes and crosses through one third currency are used.
@@ -30,15 +31,25 @@ def fx_to_reporting(fx_rates: pd.DataFrame, currencies: set[str], reporting: str
         if (ccy, reporting) in pairs:
             out[ccy] = pairs[(ccy, reporting)]
             continue
-        via = [pairs[(ccy, mid)] * pairs[(mid, reporting)] for (a, mid) in pairs
-               if a == ccy and (mid, reporting) in pairs]
+        via = [
+            pairs[(ccy, mid)] * pairs[(mid, reporting)]
+            for (a, mid) in pairs
+            if a == ccy and (mid, reporting) in pairs
+        ]
         if via:
             out[ccy] = via[0]
         else:
             missing.append(ccy)
     if missing:
-        raise DataError([Problem(file="fx_rates", column="rate", message=f"no FX rate from "
-                                 f"{c} to {reporting} on or before {as_of:%Y-%m-%d}",
-                                 expected=f"an fx_rates row with base {c}, quote {reporting}")
-                         for c in missing])
+        raise DataError(
+            [
+                Problem(
+                    file="fx_rates",
+                    column="rate",
+                    message=f"no FX rate from {c} to {reporting} on or before {as_of:%Y-%m-%d}",
+                    expected=f"an fx_rates row with base {c}, quote {reporting}",
+                )
+                for c in missing
+            ]
+        )
     return out

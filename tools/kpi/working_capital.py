@@ -53,8 +53,14 @@ class KpiReport(BaseModel):
     inputs: dict[str, int] = Field(description="Rows used per table")
 
 
-def open_at(docs: pd.DataFrame, as_of: pd.Timestamp, *, settled: str,
-            receipts: pd.DataFrame | None = None, key: str = "invoice_id") -> pd.Series:
+def open_at(
+    docs: pd.DataFrame,
+    as_of: pd.Timestamp,
+    *,
+    settled: str,
+    receipts: pd.DataFrame | None = None,
+    key: str = "invoice_id",
+) -> pd.Series:
     """Amount of each document still open at ``as_of`` (0 when not yet issued or settled).
 
     Uses ``open_amount`` when ``as_of`` is on or after every date in the documents (the
@@ -62,8 +68,10 @@ def open_at(docs: pd.DataFrame, as_of: pd.Timestamp, *, settled: str,
     rebuilds the balance from the settlement date and, when given, the receipts.
     """
     issued = docs["issue_date"] <= as_of
-    latest = max(docs["issue_date"].max(), docs[settled].max() if docs[settled].notna().any()
-                 else docs["issue_date"].max())
+    latest = max(
+        docs["issue_date"].max(),
+        docs[settled].max() if docs[settled].notna().any() else docs["issue_date"].max(),
+    )
     if "open_amount" in docs and as_of >= latest:
         return docs["open_amount"].where(issued, 0.0)  # the export's own snapshot
     paid = docs[settled].notna() & (docs[settled] <= as_of)
@@ -75,8 +83,7 @@ def open_at(docs: pd.DataFrame, as_of: pd.Timestamp, *, settled: str,
     return amount
 
 
-def ageing(docs: pd.DataFrame, open_amount: pd.Series, as_of: pd.Timestamp
-           ) -> dict[str, float]:
+def ageing(docs: pd.DataFrame, open_amount: pd.Series, as_of: pd.Timestamp) -> dict[str, float]:
     """Open amounts by days past due: not due, 1-30, 31-60, 61-90, over 90."""
     late = (as_of - docs["due_date"]).dt.days
     bucket = pd.cut(late, [-np.inf, 0, 30, 60, 90, np.inf], labels=list(AGEING_BUCKETS))
@@ -107,27 +114,45 @@ def working_capital_kpis(
     """
     t = pd.Timestamp(as_of)
     get = lambda name: tables.get(name, pd.DataFrame())  # noqa: E731
-    ar, ap = get("ar_invoices"), get("ap_bills")
-    currencies = {c for name in ("ar_invoices", "ap_bills", "inventory_items", "bank_accounts",
-                                 "credit_facilities")
-                  for c in get(name).get("currency", pd.Series(dtype=object)).dropna()}
-    fx = fx_to_reporting(get("fx_rates") if not get("fx_rates").empty else
-                         pd.DataFrame(columns=["date", "base", "quote", "rate"]),
-                         currencies, reporting_currency, t)
+    currencies = {
+        c
+        for name in (
+            "ar_invoices",
+            "ap_bills",
+            "inventory_items",
+            "bank_accounts",
+            "credit_facilities",
+        )
+        for c in get(name).get("currency", pd.Series(dtype=object)).dropna()
+    }
+    fx = fx_to_reporting(
+        get("fx_rates")
+        if not get("fx_rates").empty
+        else pd.DataFrame(columns=["date", "base", "quote", "rate"]),
+        currencies,
+        reporting_currency,
+        t,
+    )
     frames = _converted(tables, fx, t)
-    entities = sorted(set(frames["ar"].get("entity_id", pd.Series(dtype=object)).dropna())
-                      | set(frames["ap"].get("entity_id", pd.Series(dtype=object)).dropna()))
+    entities = sorted(
+        set(frames["ar"].get("entity_id", pd.Series(dtype=object)).dropna())
+        | set(frames["ap"].get("entity_id", pd.Series(dtype=object)).dropna())
+    )
     sets = [_kpis(frames, t, window_days, e) for e in entities]
     return KpiReport(
-        as_of=as_of, window_days=window_days, reporting_currency=reporting_currency,
-        fx_rates={k: round(v, 6) for k, v in fx.items()}, group=_kpis(frames, t, window_days,
-                                                                       None),
-        entities=sets, inputs={name: len(get(name)) for name in sorted(tables)},
+        as_of=as_of,
+        window_days=window_days,
+        reporting_currency=reporting_currency,
+        fx_rates={k: round(v, 6) for k, v in fx.items()},
+        group=_kpis(frames, t, window_days, None),
+        entities=sets,
+        inputs={name: len(get(name)) for name in sorted(tables)},
     )
 
 
-def _converted(tables: dict[str, pd.DataFrame], fx: dict[str, float], t: pd.Timestamp
-               ) -> dict[str, pd.DataFrame]:
+def _converted(
+    tables: dict[str, pd.DataFrame], fx: dict[str, float], t: pd.Timestamp
+) -> dict[str, pd.DataFrame]:
     def conv(name: str, cols: tuple[str, ...]) -> pd.DataFrame:
         frame = tables.get(name, pd.DataFrame()).copy()
         if frame.empty:
@@ -147,12 +172,18 @@ def _converted(tables: dict[str, pd.DataFrame], fx: dict[str, float], t: pd.Time
     if not balances.empty:
         closing = balances.loc[(balances["balance_type"] == "closing") & (balances["date"] <= t)]
         balances = closing.sort_values("date").drop_duplicates("account_id", keep="last")
-        balances = balances.merge(accounts[["account_id", "entity_id"]], on="account_id",
-                                  how="left")
-    return {"ar": ar, "receipts": receipts if receipts is not None else pd.DataFrame(),
-            "ap": conv("ap_bills", ("amount", "open_amount")), "items": items,
-            "demand": tables.get("inventory_demand", pd.DataFrame()), "cash": balances,
-            "facilities": conv("credit_facilities", ("limit", "drawn"))}
+        balances = balances.merge(
+            accounts[["account_id", "entity_id"]], on="account_id", how="left"
+        )
+    return {
+        "ar": ar,
+        "receipts": receipts if receipts is not None else pd.DataFrame(),
+        "ap": conv("ap_bills", ("amount", "open_amount")),
+        "items": items,
+        "demand": tables.get("inventory_demand", pd.DataFrame()),
+        "cash": balances,
+        "facilities": conv("credit_facilities", ("limit", "drawn")),
+    }
 
 
 def _scope(frame: pd.DataFrame, entity: str | None) -> pd.DataFrame:
@@ -165,8 +196,7 @@ def _ratio(num: float, den: float, days: int) -> float | None:
     return round(num / den * days, 1) if den > 0 else None
 
 
-def _kpis(f: dict[str, pd.DataFrame], t: pd.Timestamp, window: int, entity: str | None
-          ) -> KpiSet:
+def _kpis(f: dict[str, pd.DataFrame], t: pd.Timestamp, window: int, entity: str | None) -> KpiSet:
     start = t - pd.Timedelta(days=window)
     ar, ap = _scope(f["ar"], entity), _scope(f["ap"], entity)
     revenue = purchases = ar_open = ap_open = 0.0
@@ -195,8 +225,9 @@ def _kpis(f: dict[str, pd.DataFrame], t: pd.Timestamp, window: int, entity: str 
         demand = f["demand"]
         if not demand.empty:
             used = demand.loc[(demand["date"] > start) & (demand["date"] <= t)]
-            cogs = float(used.merge(items[["sku", "unit_cost"]], on="sku").eval(
-                "quantity * unit_cost").sum())
+            cogs = float(
+                used.merge(items[["sku", "unit_cost"]], on="sku").eval("quantity * unit_cost").sum()
+            )
             dio = _ratio(inventory_value, cogs, window)
     cash_frame = _scope(f["cash"], entity)
     cash = float(cash_frame["amount"].sum()) if not cash_frame.empty else None
@@ -205,13 +236,24 @@ def _kpis(f: dict[str, pd.DataFrame], t: pd.Timestamp, window: int, entity: str 
     dso, dpo = _ratio(ar_open, revenue, window), _ratio(ap_open, purchases, window)
     ccc = round(dso + (dio or 0.0) - dpo, 1) if dso is not None and dpo is not None else None
     return KpiSet(
-        scope=entity or "group", revenue=round(revenue, 2), purchases=round(purchases, 2),
-        ar_open=round(ar_open, 2), ap_open=round(ap_open, 2),
+        scope=entity or "group",
+        revenue=round(revenue, 2),
+        purchases=round(purchases, 2),
+        ar_open=round(ar_open, 2),
+        ap_open=round(ap_open, 2),
         inventory_value=None if inventory_value is None else round(inventory_value, 2),
-        cash=None if cash is None else round(cash, 2), dso=dso, dso_countback=countback,
-        dpo=dpo, dio=dio, ccc=ccc, ar_overdue_share=overdue, ar_disputed_share=disputed,
-        ar_ageing=ar_age, ap_ageing=ap_age,
-        credit_headroom=None if headroom is None else round(headroom, 2))
+        cash=None if cash is None else round(cash, 2),
+        dso=dso,
+        dso_countback=countback,
+        dpo=dpo,
+        dio=dio,
+        ccc=ccc,
+        ar_overdue_share=overdue,
+        ar_disputed_share=disputed,
+        ar_ageing=ar_age,
+        ap_ageing=ap_age,
+        credit_headroom=None if headroom is None else round(headroom, 2),
+    )
 
 
 def _countback(ar: pd.DataFrame, ar_open: float, t: pd.Timestamp) -> float | None:
@@ -221,11 +263,17 @@ def _countback(ar: pd.DataFrame, ar_open: float, t: pd.Timestamp) -> float | Non
     remaining, days = ar_open, 0.0
     month_end = t
     for _ in range(24):
-        month_start = (month_end - pd.offsets.MonthBegin(1)).normalize() \
-            if month_end.day != 1 else month_end - pd.offsets.MonthBegin(1)
+        month_start = (
+            (month_end - pd.offsets.MonthBegin(1)).normalize()
+            if month_end.day != 1
+            else month_end - pd.offsets.MonthBegin(1)
+        )
         span = (month_end - month_start).days or 1
-        sales = float(ar.loc[(ar["issue_date"] > month_start) & (ar["issue_date"] <= month_end),
-                             "amount"].sum())
+        sales = float(
+            ar.loc[
+                (ar["issue_date"] > month_start) & (ar["issue_date"] <= month_end), "amount"
+            ].sum()
+        )
         if sales <= 0:
             return None
         if remaining <= sales:

@@ -36,15 +36,23 @@ _TYPES: dict[Kind, sa.types.TypeEngine] = {
 
 
 def _define(table: Table) -> sa.Table:
-    cols = [sa.Column(c.name, _TYPES[c.kind], primary_key=c.name in table.key,
-                      nullable=c.nullable and c.name not in table.key) for c in table.columns]
+    cols = [
+        sa.Column(
+            c.name,
+            _TYPES[c.kind],
+            primary_key=c.name in table.key,
+            nullable=c.nullable and c.name not in table.key,
+        )
+        for c in table.columns
+    ]
     return sa.Table(table.name, METADATA, *cols)
 
 
 SQL_TABLES = {name: _define(t) for name, t in TABLES.items()}
 
 IMPORT_BATCHES = sa.Table(
-    "import_batches", METADATA,
+    "import_batches",
+    METADATA,
     sa.Column("batch_id", sa.String(36), primary_key=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("user_id", sa.Text, nullable=False),
@@ -58,6 +66,7 @@ def engine_for(url: str) -> Engine:
     """One engine per database URL, with the schema created on first use."""
     engine = sa.create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
+
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: object, _record: object) -> None:
             cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
@@ -65,6 +74,7 @@ def engine_for(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
     METADATA.create_all(engine)
     return engine
 
@@ -84,11 +94,10 @@ def existing_keys(conn: Connection, table: Table) -> pd.DataFrame:
     return read_table(conn, table.name)
 
 
-def read_table(conn: Connection | Engine, name: str, *, where: str | None = None
-               ) -> pd.DataFrame:
+def read_table(conn: Connection | Engine, name: str, *, where: str | None = None) -> pd.DataFrame:
     """A stored table as a typed frame (dates as datetime64, booleans as bool)."""
     table = TABLES[name]
-    sql = f'SELECT {", ".join(_q(c) for c in table.names)} FROM {_q(name)}'
+    sql = f"SELECT {', '.join(_q(c) for c in table.names)} FROM {_q(name)}"
     if where:
         sql += f" WHERE {where}"
     frame = pd.read_sql_query(sa.text(sql), conn)
@@ -121,8 +130,11 @@ def upsert(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
     updates = ", ".join(f"{_q(c)} = excluded.{_q(c)}" for c in names if c not in table.key)
     sql = f"INSERT INTO {_q(table.name)} ({cols}) VALUES ({marks})"
     key = ", ".join(_q(k) for k in table.key)
-    sql += f" ON CONFLICT ({key}) DO UPDATE SET {updates}" if updates else \
-        f" ON CONFLICT ({key}) DO NOTHING"
+    sql += (
+        f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
+        if updates
+        else f" ON CONFLICT ({key}) DO NOTHING"
+    )
     conn.exec_driver_sql(sql, params)
 
 

@@ -29,7 +29,7 @@ from tools.workspace.db import IMPORT_BATCHES, read_table, upsert, write_order
 from tools.workspace.stubs import stub_rows
 from tools.workspace.workspace import Workspace, write_atomic
 
-__all__ = ["FileReport", "ImportReport", "import_files", "expand_paths"]
+__all__ = ["FileReport", "ImportReport", "expand_paths", "import_files"]
 
 TABULAR_SUFFIXES = {".csv", ".txt", ".tsv", *EXCEL_SUFFIXES}
 Progress = Callable[[str], None]
@@ -61,8 +61,9 @@ class ImportReport(BaseModel):
     batch_id: str
     status: Literal["imported", "failed", "validated"]
     files: list[FileReport]
-    created: dict[str, list[str]] = Field(default_factory=dict,
-                                          description="master records created from references")
+    created: dict[str, list[str]] = Field(
+        default_factory=dict, description="master records created from references"
+    )
     policy: str | None = None
     problems: list[dict[str, Any]] = Field(default_factory=list)
     problem_count: int = 0
@@ -85,8 +86,14 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in TABULAR_SUFFIXES
-                              or p.name in ("policy.yaml", "policy.yml")))
+            out.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix.lower() in TABULAR_SUFFIXES
+                    or p.name in ("policy.yaml", "policy.yml")
+                )
+            )
         else:
             out.append(path)
     return out
@@ -137,20 +144,24 @@ def import_files(
         except WcmError as exc:
             problems.append(Problem(file=str(path), message=str(exc)))
     if not parts and policy_text is None and not problems:
-        problems.append(Problem(file=", ".join(map(str, paths)) or "(none)",
-                                message="no importable files",
-                                expected="CSV, TSV, TXT or Excel exports, or a policy.yaml"))
+        problems.append(
+            Problem(
+                file=", ".join(map(str, paths)) or "(none)",
+                message="no importable files",
+                expected="CSV, TSV, TXT or Excel exports, or a policy.yaml",
+            )
+        )
     for part in parts:
         problems.extend(part.validated.problems)
-    total = len(problems) + sum(p.validated.problem_count - len(p.validated.problems)
-                                for p in parts)
+    total = len(problems) + sum(
+        p.validated.problem_count - len(p.validated.problems) for p in parts
+    )
     if problems and not skip_invalid:
         return _failed(batch_id, parts, problems, total)
     say("checking references")
     with ws.engine.begin() as conn:
         frames = _combine(parts, problems)
-        created = stub_rows(conn, frames, problems,
-                             reporting_currency=ws.reporting_currency)
+        created = stub_rows(conn, frames, problems, reporting_currency=ws.reporting_currency)
         if problems and not skip_invalid:
             conn.rollback()
             return _failed(batch_id, parts, problems, len(problems))
@@ -161,7 +172,9 @@ def import_files(
             counts.update(_write(conn, TABLES[name], frame, write=not dry_run))
         reports = _file_reports(parts, counts)
         report = ImportReport(
-            batch_id=batch_id, status="validated" if dry_run else "imported", files=reports,
+            batch_id=batch_id,
+            status="validated" if dry_run else "imported",
+            files=reports,
             created={k: v for k, v in created.items() if v},
             policy="policy.yaml" if policy_text else None,
             problems=[p.to_dict() for p in problems[:MAX_PROBLEMS]],
@@ -170,30 +183,48 @@ def import_files(
         if dry_run:
             conn.rollback()
             return report
-        conn.execute(IMPORT_BATCHES.insert().values(
-            batch_id=batch_id, created_at=datetime.now(UTC), user_id=user, status="imported",
-            report=report.model_dump(mode="json")))
+        conn.execute(
+            IMPORT_BATCHES.insert().values(
+                batch_id=batch_id,
+                created_at=datetime.now(UTC),
+                user_id=user,
+                status="imported",
+                report=report.model_dump(mode="json"),
+            )
+        )
         if policy_text is not None:
             # Last step inside the transaction: a failure here rolls the database back too.
             write_atomic(ws.policy_path, policy_text)
     return report
 
 
-def _read_part(path: Path, mapping: ColumnMapping | None, table: str | None,
-               defaults: dict[str, str] | None) -> _Part:
+def _read_part(
+    path: Path, mapping: ColumnMapping | None, table: str | None, defaults: dict[str, str] | None
+) -> _Part:
     base = mapping or ColumnMapping()
-    raw = read_tabular(path, encoding=base.encoding, delimiter=base.delimiter,
-                       sheet=base.sheet, skip_rows=base.skip_rows)
+    raw = read_tabular(
+        path,
+        encoding=base.encoding,
+        delimiter=base.delimiter,
+        sheet=base.sheet,
+        skip_rows=base.skip_rows,
+    )
     headers = list(raw.frame.columns)
     if mapping is None:
         base = preset_for_headers(headers) or base
     chosen = base.merged(table=table, defaults=defaults or {})
     name = chosen.table or guess_table(path, headers)
     if name is None:
-        raise DataError([Problem(
-            file=str(path), message="cannot tell which table this file holds",
-            value=", ".join(headers[:8]),
-            expected=f"a file named after a table ({', '.join(TABLES)}) or --table NAME")])
+        raise DataError(
+            [
+                Problem(
+                    file=str(path),
+                    message="cannot tell which table this file holds",
+                    value=", ".join(headers[:8]),
+                    expected=f"a file named after a table ({', '.join(TABLES)}) or --table NAME",
+                )
+            ]
+        )
     return _Part(path, raw, chosen, validate(raw, TABLES[name], chosen))
 
 
@@ -212,17 +243,24 @@ def _combine(parts: list[_Part], problems: list[Problem]) -> dict[str, pd.DataFr
         if len(pieces) > 1:
             dup = frame.duplicated(key, keep="first")
             for _, row in frame.loc[dup].head(MAX_PROBLEMS).iterrows():
-                problems.append(Problem(file=row["__file"], row=int(row["__row"]),
-                                        column=key[-1], value=str(row[key[-1]]),
-                                        message="key also appears in another file of the batch",
-                                        expected="each key once per batch"))
+                problems.append(
+                    Problem(
+                        file=row["__file"],
+                        row=int(row["__row"]),
+                        column=key[-1],
+                        value=str(row[key[-1]]),
+                        message="key also appears in another file of the batch",
+                        expected="each key once per batch",
+                    )
+                )
             frame = frame.loc[~dup]
         out[name] = frame.reset_index(drop=True)
     return out
 
 
-def _write(conn: Any, table: Table, frame: pd.DataFrame, *, write: bool
-           ) -> dict[str, tuple[int, int, int]]:
+def _write(
+    conn: Any, table: Table, frame: pd.DataFrame, *, write: bool
+) -> dict[str, tuple[int, int, int]]:
     """Upsert the rows that are new or changed; (inserted, updated, unchanged) per file."""
     files = frame["__file"].to_numpy()
     data = frame[table.names]
@@ -245,8 +283,11 @@ def _write(conn: Any, table: Table, frame: pd.DataFrame, *, write: bool
     out = {}
     for file in pd.unique(files):
         mine = files == file
-        out[str(file)] = (int((new & mine).sum()), int((changed & mine).sum()),
-                          int((same & mine).sum()))
+        out[str(file)] = (
+            int((new & mine).sum()),
+            int((changed & mine).sum()),
+            int((same & mine).sum()),
+        )
     return out
 
 
@@ -254,25 +295,36 @@ def _has_rows(conn: Any, name: str) -> bool:
     return conn.exec_driver_sql(f'SELECT 1 FROM "{name}" LIMIT 1').first() is not None
 
 
-def _file_reports(parts: list[_Part], counts: dict[str, tuple[int, int, int]]
-                  ) -> list[FileReport]:
+def _file_reports(parts: list[_Part], counts: dict[str, tuple[int, int, int]]) -> list[FileReport]:
     reports = []
     for part in parts:
         v = part.validated
         ins, upd, same = counts.get(v.file, (0, 0, 0))
-        reports.append(FileReport(
-            file=v.file, table=v.table.name, mapping=part.mapping.name or (
-                "custom" if part.mapping.columns else "auto"),
-            encoding=part.raw.encoding, delimiter=part.raw.delimiter,
-            rows_read=len(v.frame) + part.raw.blank_rows,
-            blank_rows_skipped=part.raw.blank_rows,
-            invalid_rows_skipped=int(v.bad_rows.sum()), inserted=ins, updated=upd,
-            unchanged=same, columns=v.sources, ignored_columns=v.ignored))
+        reports.append(
+            FileReport(
+                file=v.file,
+                table=v.table.name,
+                mapping=part.mapping.name or ("custom" if part.mapping.columns else "auto"),
+                encoding=part.raw.encoding,
+                delimiter=part.raw.delimiter,
+                rows_read=len(v.frame) + part.raw.blank_rows,
+                blank_rows_skipped=part.raw.blank_rows,
+                invalid_rows_skipped=int(v.bad_rows.sum()),
+                inserted=ins,
+                updated=upd,
+                unchanged=same,
+                columns=v.sources,
+                ignored_columns=v.ignored,
+            )
+        )
     return reports
 
 
-def _failed(batch_id: str, parts: list[_Part], problems: list[Problem], total: int
-            ) -> ImportReport:
+def _failed(batch_id: str, parts: list[_Part], problems: list[Problem], total: int) -> ImportReport:
     return ImportReport(
-        batch_id=batch_id, status="failed", files=_file_reports(parts, {}),
-        problems=[p.to_dict() for p in problems[:MAX_PROBLEMS]], problem_count=total)
+        batch_id=batch_id,
+        status="failed",
+        files=_file_reports(parts, {}),
+        problems=[p.to_dict() for p in problems[:MAX_PROBLEMS]],
+        problem_count=total,
+    )

@@ -64,26 +64,47 @@ def workspace_status(ws: Workspace) -> WorkspaceStatus:
         first = last = None
         if col and not frame.empty and frame[col].notna().any():
             first, last = frame[col].min().date(), frame[col].max().date()
-        ccys = sorted({str(c) for k in ("currency", "base_currency") if k in frame
-                       for c in frame[k].dropna().unique()})
-        tables.append(TableStatus(table=name, rows=len(frame), first=first, last=last,
-                                  currencies=ccys))
-    lasts = [t.last for t in tables if t.last is not None and t.table not in
-             ("interest_rates", "fx_rates")]
+        ccys = sorted(
+            {
+                str(c)
+                for k in ("currency", "base_currency")
+                if k in frame
+                for c in frame[k].dropna().unique()
+            }
+        )
+        tables.append(
+            TableStatus(table=name, rows=len(frame), first=first, last=last, currencies=ccys)
+        )
+    lasts = [
+        t.last
+        for t in tables
+        if t.last is not None and t.table not in ("interest_rates", "fx_rates")
+    ]
     as_of = max(lasts) if lasts else None
     issues += _coverage(tables, as_of)
     issues += _bank_checks(frames)
     issues += _ledger_checks(frames, as_of)
     issues += _policy_checks(ws, frames)
     with ws.engine.connect() as conn:
-        n_imports = conn.execute(sa.select(sa.func.count()).select_from(IMPORT_BATCHES)
-                                 ).scalar_one()
-        last = conn.execute(sa.select(IMPORT_BATCHES.c.created_at)
-                            .order_by(IMPORT_BATCHES.c.created_at.desc()).limit(1)).scalar()
+        n_imports = conn.execute(
+            sa.select(sa.func.count()).select_from(IMPORT_BATCHES)
+        ).scalar_one()
+        last = conn.execute(
+            sa.select(IMPORT_BATCHES.c.created_at)
+            .order_by(IMPORT_BATCHES.c.created_at.desc())
+            .limit(1)
+        ).scalar()
     return WorkspaceStatus(
-        workspace=str(ws.root), name=ws.name, database=_redact(ws.database_url),
-        reporting_currency=ws.reporting_currency, as_of=as_of, tables=tables, issues=issues,
-        imports=int(n_imports), last_import=None if last is None else last.isoformat())
+        workspace=str(ws.root),
+        name=ws.name,
+        database=_redact(ws.database_url),
+        reporting_currency=ws.reporting_currency,
+        as_of=as_of,
+        tables=tables,
+        issues=issues,
+        imports=int(n_imports),
+        last_import=None if last is None else last.isoformat(),
+    )
 
 
 def _redact(url: str) -> str:
@@ -93,17 +114,29 @@ def _redact(url: str) -> str:
 def _coverage(tables: list[TableStatus], as_of: date | None) -> list[Issue]:
     out = []
     by_name = {t.table: t for t in tables}
-    for name, why in (("ar_invoices", "receivables KPIs and payment predictions"),
-                      ("ap_bills", "payables KPIs and payment optimization"),
-                      ("bank_balances", "cash position, forecasts and liquidity risk")):
+    for name, why in (
+        ("ar_invoices", "receivables KPIs and payment predictions"),
+        ("ap_bills", "payables KPIs and payment optimization"),
+        ("bank_balances", "cash position, forecasts and liquidity risk"),
+    ):
         if by_name[name].rows == 0:
-            out.append(Issue(severity="warning", table=name,
-                             message=f"no {name.replace('_', ' ')}: needed for {why}"))
+            out.append(
+                Issue(
+                    severity="warning",
+                    table=name,
+                    message=f"no {name.replace('_', ' ')}: needed for {why}",
+                )
+            )
     for t in tables:
         if as_of and t.last and (as_of - t.last).days > _STALE_DAYS:
-            out.append(Issue(severity="warning", table=t.table,
-                             message=f"{t.table} end {t.last}, {(as_of - t.last).days} days "
-                             f"before the latest data ({as_of}): a file may be missing"))
+            out.append(
+                Issue(
+                    severity="warning",
+                    table=t.table,
+                    message=f"{t.table} end {t.last}, {(as_of - t.last).days} days "
+                    f"before the latest data ({as_of}): a file may be missing",
+                )
+            )
     return out
 
 
@@ -128,11 +161,17 @@ def _bank_checks(frames: dict[str, pd.DataFrame]) -> list[Issue]:
     out = []
     bal = frames["bank_balances"]
     closing = bal.loc[bal["balance_type"] == "closing"] if not bal.empty else bal
-    for account, rows in (closing.groupby("account_id") if not closing.empty else []):
+    for account, rows in closing.groupby("account_id") if not closing.empty else []:
         for start, end, n in _business_gaps(rows["date"]):
-            out.append(Issue(severity="warning", table="bank_balances", count=n,
-                             message=f"account {account}: no closing balance for {n} business "
-                             f"days from {start} to {end}"))
+            out.append(
+                Issue(
+                    severity="warning",
+                    table="bank_balances",
+                    count=n,
+                    message=f"account {account}: no closing balance for {n} business "
+                    f"days from {start} to {end}",
+                )
+            )
     txns = frames["bank_transactions"]
     if not closing.empty and not txns.empty:
         out += _reconcile(closing, txns)
@@ -153,10 +192,16 @@ def _reconcile(closing: pd.DataFrame, txns: pd.DataFrame) -> list[Issue]:
         explained = cum.cumsum().reindex(rows.index).diff().iloc[1:]
         off = (moved - explained).abs() > 0.01
         if off.any():
-            out.append(Issue(severity="warning", table="bank_balances", count=int(off.sum()),
-                             message=f"account {account}: on {int(off.sum())} days the balance "
-                             f"moved by a different amount than the booked lines (first "
-                             f"{off.idxmax().date()}): statement lines may be missing"))
+            out.append(
+                Issue(
+                    severity="warning",
+                    table="bank_balances",
+                    count=int(off.sum()),
+                    message=f"account {account}: on {int(off.sum())} days the balance "
+                    f"moved by a different amount than the booked lines (first "
+                    f"{off.idxmax().date()}): statement lines may be missing",
+                )
+            )
     return out
 
 
@@ -164,18 +209,32 @@ def _ledger_checks(frames: dict[str, pd.DataFrame], as_of: date | None) -> list[
     out = []
     ar = frames["ar_invoices"]
     if not ar.empty and as_of is not None:
-        old = ar.loc[(ar["open_amount"] > 0) & (ar["due_date"] < pd.Timestamp(as_of)
-                                                  - pd.Timedelta(days=365))]
+        old = ar.loc[
+            (ar["open_amount"] > 0)
+            & (ar["due_date"] < pd.Timestamp(as_of) - pd.Timedelta(days=365))
+        ]
         if len(old):
-            out.append(Issue(severity="warning", table="ar_invoices", count=len(old),
-                             message=f"{len(old)} invoices open more than a year past due: "
-                             "collect, provide for or write off"))
+            out.append(
+                Issue(
+                    severity="warning",
+                    table="ar_invoices",
+                    count=len(old),
+                    message=f"{len(old)} invoices open more than a year past due: "
+                    "collect, provide for or write off",
+                )
+            )
     for name in ("customers", "suppliers"):
         nameless = int(frames[name]["name"].isna().sum()) if not frames[name].empty else 0
         if nameless:
-            out.append(Issue(severity="info", table=name, count=nameless,
-                             message=f"{nameless} {name} have no name (created from documents);"
-                             f" import the {name} master to add names and terms"))
+            out.append(
+                Issue(
+                    severity="info",
+                    table=name,
+                    count=nameless,
+                    message=f"{nameless} {name} have no name (created from documents);"
+                    f" import the {name} master to add names and terms",
+                )
+            )
     return out
 
 
@@ -186,12 +245,23 @@ def _policy_checks(ws: Workspace, frames: dict[str, pd.DataFrame]) -> list[Issue
         return [Issue(severity="error", table=None, message=f"policy: {exc}")]
     out = []
     entities = set(frames["entities"]["entity_id"]) if not frames["entities"].empty else set()
-    accounts = set(frames["bank_accounts"]["account_id"]) \
-        if not frames["bank_accounts"].empty else set()
+    accounts = (
+        set(frames["bank_accounts"]["account_id"]) if not frames["bank_accounts"].empty else set()
+    )
     for ent in set(policy.minimum_cash.entities) - entities:
-        out.append(Issue(severity="warning", table="entities",
-                         message=f"policy minimum cash names unknown entity {ent}"))
+        out.append(
+            Issue(
+                severity="warning",
+                table="entities",
+                message=f"policy minimum cash names unknown entity {ent}",
+            )
+        )
     for acc in set(policy.minimum_cash.accounts) - accounts:
-        out.append(Issue(severity="warning", table="bank_accounts",
-                         message=f"policy minimum cash names unknown account {acc}"))
+        out.append(
+            Issue(
+                severity="warning",
+                table="bank_accounts",
+                message=f"policy minimum cash names unknown account {acc}",
+            )
+        )
     return out

@@ -21,8 +21,13 @@ __all__ = ["STUBBED", "stub_rows"]
 STUBBED = ("customers", "suppliers", "entities")
 
 
-def stub_rows(conn: Any, frames: dict[str, pd.DataFrame], problems: list[Problem],
-              *, reporting_currency: str = "USD") -> dict[str, list[str]]:
+def stub_rows(
+    conn: Any,
+    frames: dict[str, pd.DataFrame],
+    problems: list[Problem],
+    *,
+    reporting_currency: str = "USD",
+) -> dict[str, list[str]]:
     """Resolve references in ``frames`` (mutated): add stubs, drop and report the rest.
 
     Returns:
@@ -36,9 +41,11 @@ def stub_rows(conn: Any, frames: dict[str, pd.DataFrame], problems: list[Problem
         for column, parent_name in table.references.items():
             frame = frames[name]
             parent = TABLES[parent_name]
-            known = _stored_ids(conn, parent) | set(
-                frames[parent_name][parent.key[0]].astype(str)) if parent_name in frames \
+            known = (
+                _stored_ids(conn, parent) | set(frames[parent_name][parent.key[0]].astype(str))
+                if parent_name in frames
                 else _stored_ids(conn, parent)
+            )
             ids = frame[column].astype(str)
             missing = frame[column].notna().to_numpy() & ~ids.isin(known).to_numpy()
             if not missing.any():
@@ -46,16 +53,24 @@ def stub_rows(conn: Any, frames: dict[str, pd.DataFrame], problems: list[Problem
             if parent_name in STUBBED:
                 stubs = _make_stubs(parent, frame.loc[missing], column, reporting_currency)
                 created.setdefault(parent_name, []).extend(stubs[parent.key[0]].tolist())
-                frames[parent_name] = pd.concat(
-                    [frames[parent_name], stubs], ignore_index=True
-                ) if parent_name in frames else stubs
+                frames[parent_name] = (
+                    pd.concat([frames[parent_name], stubs], ignore_index=True)
+                    if parent_name in frames
+                    else stubs
+                )
                 continue
             for _, row in frame.loc[missing].iterrows():
-                problems.append(Problem(
-                    file=str(row.get("__file", name)), row=_row(row), column=column,
-                    value=str(row[column]), message=f"unknown {parent_name[:-1]}",
-                    expected=f"an id present in {parent_name} (import that file first or "
-                    "in the same batch)"))
+                problems.append(
+                    Problem(
+                        file=str(row.get("__file", name)),
+                        row=_row(row),
+                        column=column,
+                        value=str(row[column]),
+                        message=f"unknown {parent_name[:-1]}",
+                        expected=f"an id present in {parent_name} (import that file first or "
+                        "in the same batch)",
+                    )
+                )
             frames[name] = frame.loc[~missing].reset_index(drop=True)
     return {k: sorted(set(v)) for k, v in created.items()}
 
@@ -70,8 +85,9 @@ def _stored_ids(conn: Any, table: Table) -> set[str]:
     return {str(r[0]) for r in conn.exec_driver_sql(f'SELECT "{key}" FROM "{table.name}"')}
 
 
-def _make_stubs(parent: Table, rows: pd.DataFrame, column: str, reporting_currency: str
-                ) -> pd.DataFrame:
+def _make_stubs(
+    parent: Table, rows: pd.DataFrame, column: str, reporting_currency: str
+) -> pd.DataFrame:
     """One master record per unknown id, with what the referencing documents tell."""
     groups = rows.groupby(rows[column].astype(str), sort=True)
     records: list[dict[str, Any]] = []

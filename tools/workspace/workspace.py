@@ -55,8 +55,10 @@ class Workspace:
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
-            return {name: int(conn.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one())
-                    for name in TABLES}
+            return {
+                name: int(conn.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one())
+                for name in TABLES
+            }
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -72,8 +74,14 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def init_workspace(root: Path, *, name: str | None = None, reporting_currency: str = "USD",
-                   database_url: str | None = None, policy: Policy | None = None) -> Workspace:
+def init_workspace(
+    root: Path,
+    *,
+    name: str | None = None,
+    reporting_currency: str = "USD",
+    database_url: str | None = None,
+    policy: Policy | None = None,
+) -> Workspace:
     """Create (or reopen) a workspace folder with a default policy and an empty ledger."""
     root = Path(root)
     if (root / WORKSPACE_FILE).exists():
@@ -111,6 +119,9 @@ def open_workspace(root: Path, *, database_url: str | None = None) -> Workspace:
     except yaml.YAMLError as exc:
         raise WorkspaceError(f"{config_path}: not valid YAML: {exc}") from None
     url = database_url or config.get("database_url") or f"sqlite:///{(root / 'wcm.db').resolve()}"
-    return Workspace(root=root, name=str(config.get("name", root.name)),
-                     reporting_currency=str(config.get("reporting_currency", "USD")),
-                     database_url=url)
+    return Workspace(
+        root=root,
+        name=str(config.get("name", root.name)),
+        reporting_currency=str(config.get("reporting_currency", "USD")),
+        database_url=url,
+    )
