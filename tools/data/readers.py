@@ -116,7 +116,7 @@ def read_tabular(
                     expected="UTF-8, UTF-8 with BOM, Windows-1252 or Latin-1",
                 )
             ]
-        )
+        ) from None
     text = text.lstrip("\ufeff")
     sep = delimiter or detect_delimiter("\n".join(text.splitlines()[skip_rows : skip_rows + 50]))
     try:
