@@ -10,13 +10,25 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pacsv
 
 from tools.errors import DataError, Problem
 
-__all__ = ["RawTable", "detect_delimiter", "detect_encoding", "read_tabular"]
+__all__ = ["RawTable", "as_text", "detect_delimiter", "detect_encoding", "read_tabular"]
+
+TEXT = pd.ArrowDtype(pa.string())
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Cells as Arrow-backed text with surrounding blanks removed (vectorised string ops)."""
+    if values.dtype != TEXT:
+        values = values.fillna("").astype(str).astype(TEXT)
+    return values.str.strip()
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _DELIMITERS = ",;\t|"
@@ -27,7 +39,7 @@ class RawTable:
     """An export's cells as text, with where each record sits in the file."""
 
     file: str
-    frame: pd.DataFrame  # every column str, empty cells as ""
+    frame: pd.DataFrame  # every column Arrow text, stripped, empty cells as ""
     rows: np.ndarray  # file row of each record (header = row 1)
     encoding: str | None
     delimiter: str | None
@@ -118,25 +130,60 @@ def read_tabular(
             ]
         ) from None
     text = text.lstrip("\ufeff")
-    sep = delimiter or detect_delimiter("\n".join(text.splitlines()[skip_rows : skip_rows + 50]))
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,
-            skiprows=skip_rows,
-            engine="c",
-            quotechar='"',
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(
-            [Problem(file=name, message=f"not a readable {sep!r}-separated table: {exc}".strip())]
-        ) from None
+    head = text[: 1 << 16].splitlines()[skip_rows : skip_rows + 50]
+    sep = delimiter or detect_delimiter("\n".join(head))
+    frame = None if _has_blank_lines(data) else _read_csv_fast(data, enc, sep, skip_rows)
+    if frame is None:
+        frame = _read_csv_careful(name, text, sep, skip_rows)
     rows = np.arange(len(frame), dtype=np.int64) + 2 + skip_rows
     return _finish(name, frame, rows, enc, sep)
+
+
+def _has_blank_lines(data: bytes) -> bool:
+    """Blank lines would shift Arrow's record numbers against the file's row numbers."""
+    return b"\n\n" in data or b"\n\r\n" in data
+
+
+def _read_csv_fast(data: bytes, enc: str, sep: str, skip_rows: int) -> pd.DataFrame | None:
+    """Arrow's multi-threaded reader, every column as text; None when the file is irregular."""
+    read = pacsv.ReadOptions(encoding="utf8" if enc.startswith("utf-8") else enc,
+                             skip_rows=skip_rows, block_size=1 << 24)
+    parse = pacsv.ParseOptions(delimiter=sep, quote_char='"', newlines_in_values=True)
+    try:
+        header = pacsv.read_csv(_first_lines(data, skip_rows), read_options=pacsv.ReadOptions(
+            encoding=read.encoding, skip_rows=skip_rows), parse_options=parse).column_names
+        convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
+                                       strings_can_be_null=False, quoted_strings_can_be_null=False)
+        table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
+                               convert_options=convert)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
+        return None
+    if len(set(table.column_names)) != len(table.column_names):
+        return None  # repeated headers: let pandas name them apart
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _first_lines(data: bytes, skip_rows: int) -> Any:
+    end = 0
+    for _ in range(skip_rows + 2):
+        nxt = data.find(b"\n", end)
+        if nxt < 0:
+            end = len(data)
+            break
+        end = nxt + 1
+    return pa.BufferReader(data[:end])
+
+
+def _read_csv_careful(name: str, text: str, sep: str, skip_rows: int) -> pd.DataFrame:
+    """pandas' reader: keeps blank lines so row numbers match what a person sees."""
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, skiprows=skip_rows,
+                            engine="c", quotechar='"')
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError([Problem(file=name, message=f"not a readable {sep!r}-separated "
+                                 f"table: {exc}".strip())]) from None
+    return frame
 
 
 def _read_excel(path: Path, *, sheet: str | int | None, skip_rows: int) -> RawTable:
@@ -177,8 +224,8 @@ def _finish(
         )
     blank = np.ones(len(frame), dtype=bool)
     for col in frame.columns:
-        frame[col] = frame[col].astype(str)
-        blank &= (frame[col].str.strip() == "").to_numpy()
+        frame[col] = as_text(frame[col])
+        blank &= (frame[col] == "").to_numpy()
     n_blank = int(blank.sum())
     if n_blank:
         frame = frame.loc[~blank].reset_index(drop=True)

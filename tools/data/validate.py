@@ -14,7 +14,7 @@ import pandas as pd
 
 from tools.data.mapping import ColumnMapping, match_columns
 from tools.data.parsing import AmbiguousFormat, parse_bools, parse_dates, parse_numbers
-from tools.data.readers import RawTable
+from tools.data.readers import RawTable, as_text
 from tools.domain.currency import CURRENCIES
 from tools.domain.schemas import Column, Kind, Table
 from tools.errors import Problem
@@ -115,7 +115,7 @@ def validate(raw: RawTable, table: Table, mapping: ColumnMapping) -> Validated:
             text = raw.frame[out.sources[col.name]].reset_index(drop=True)
             text = _apply_value_map(text, mapping.values.get(col.name))
         elif col.name in mapping.defaults:
-            text = pd.Series([str(mapping.defaults[col.name])] * n, dtype=object)
+            text = as_text(pd.Series([str(mapping.defaults[col.name])] * n))
         elif col.default is not None:
             out.frame[col.name] = _constant(col, n)
             continue
@@ -134,7 +134,9 @@ def _apply_value_map(text: pd.Series, table: dict[str, object] | None) -> pd.Ser
     if not table:
         return text
     lookup = {str(k): str(v) for k, v in table.items()}
-    return text.map(lambda v: lookup.get(v.strip(), v))
+    codes, uniques = pd.factorize(as_text(text))
+    mapped = np.array([lookup.get(u, u) for u in uniques.tolist()], dtype=object)
+    return as_text(pd.Series(mapped[codes] if len(mapped) else [], dtype=object))
 
 
 def _constant(col: Column, n: int) -> pd.Series:
@@ -161,8 +163,8 @@ def _empty(col: Column, n: int) -> pd.Series:
 def _parse_column(
     out: Validated, col: Column, text: pd.Series, mapping: ColumnMapping
 ) -> pd.Series:
-    stripped = text.astype(str).str.strip()
-    empty = (stripped == "").to_numpy()
+    stripped = as_text(text)
+    empty = (stripped == "").to_numpy(dtype=bool)
     if col.kind == Kind.DATE:
         try:
             values, bad = parse_dates(stripped, fmt=mapping.date_format)
@@ -197,13 +199,21 @@ def _parse_column(
         values = values.where(~empty, None).astype(object)
     elif col.kind == Kind.ENUM:
         values = stripped.str.lower().str.replace(" ", "_")
-        out.flag(~empty & ~values.isin(col.allowed).to_numpy(), col, text, "unexpected value")
-        values = values.where(~empty, None).astype(object)
+        out.flag(~empty & ~values.isin(col.allowed).to_numpy(dtype=bool), col, text,
+                 "unexpected value")
+        values = _objects(values, empty)
     else:
-        values = stripped.where(~empty, None).astype(object)
+        values = _objects(stripped, empty)
     if not col.nullable:
         out.flag(empty, col, text, "value is missing")
     return values.reset_index(drop=True)
+
+
+def _objects(values: pd.Series, empty: np.ndarray) -> pd.Series:
+    """Python strings, None for empty cells (what the database and comparisons expect)."""
+    arr = values.to_numpy(dtype=object)
+    arr[empty] = None
+    return pd.Series(arr, dtype=object)
 
 
 def _check_range(out: Validated, col: Column, values: pd.Series, text: pd.Series) -> None:
@@ -238,11 +248,10 @@ def _apply_signs(out: Validated) -> None:
     credit = (frame["doc_type"] == _CREDIT_NOTE).to_numpy()
     amount = frame["amount"].to_numpy(dtype=float)
     col = out.table.column("amount")
-    raw = frame["amount"].astype(str)
     out.flag(
         ~credit & (amount < 0),
         col,
-        raw,
+        frame["amount"],
         "negative amount on an invoice",
         "an amount >= 0; mark credit notes with doc_type credit_note",
     )
@@ -251,7 +260,7 @@ def _apply_signs(out: Validated) -> None:
     out.flag(
         ~credit & (opened < 0),
         out.table.column("open_amount"),
-        frame["open_amount"].astype(str),
+        frame["open_amount"],
         "negative open amount",
     )
     frame["open_amount"] = np.where(credit, -np.abs(opened), opened)
@@ -301,14 +310,21 @@ def _check_rows(out: Validated) -> None:
         if out.table.column(check.left).kind == Kind.AMOUNT:
             left, right = left.abs(), right.abs()
         both = left.notna() & right.notna()
-        fails = both & ~{">=": left >= right, ">": left > right, "<=": left <= right}[check.op]
+        ops = {">=": left >= right, ">": left > right, "<=": left <= right}
+        fails = (both & ~ops[check.op]).to_numpy()
+        if not fails.any():
+            continue
         col = out.table.column(check.right)
-        shown = (
-            frame[check.right].astype(str) + f" vs {check.left} " + frame[check.left].astype(str)
-        )
-        out.flag(
-            fails.to_numpy(), col, shown, check.message, f"{check.left} {check.op} {check.right}"
-        )
+        shown = pd.Series("", index=frame.index, dtype=object)
+        shown[fails] = (_show(frame.loc[fails, check.right]) + f" vs {check.left} "
+                        + _show(frame.loc[fails, check.left]))
+        out.flag(fails, col, shown, check.message, f"{check.left} {check.op} {check.right}")
+
+
+def _show(values: pd.Series) -> pd.Series:
+    if values.dtype.kind == "M":
+        return values.dt.strftime("%Y-%m-%d")
+    return values.astype(str)
 
 
 def _check_keys(out: Validated) -> None:

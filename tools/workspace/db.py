@@ -144,10 +144,11 @@ def _rows(frame: pd.DataFrame, table: Table) -> list[tuple[object, ...]]:
     for col in table.columns:
         s = frame[col.name]
         if col.kind == Kind.DATE:
-            arr = s.to_numpy(dtype="datetime64[D]")
-            text = np.datetime_as_string(arr).astype(object)
-            text[np.isnat(arr)] = None
-            columns.append(text.tolist())
+            # Few distinct dates in many rows: format each once.
+            codes, uniques = pd.factorize(s)
+            text = np.array(pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").tolist() + [None],
+                            dtype=object)
+            columns.append(text[codes].tolist())  # code -1 (missing) picks the None
         elif col.kind in (Kind.AMOUNT, Kind.NUMBER):
             arr = s.to_numpy(dtype=float).astype(object)
             arr[pd.isna(s).to_numpy()] = None

@@ -233,7 +233,7 @@ def _combine(parts: list[_Part], problems: list[Problem]) -> dict[str, pd.DataFr
     frames: dict[str, list[pd.DataFrame]] = {}
     for part in parts:
         v = part.validated
-        good = v.frame.loc[~v.bad_rows].copy()
+        good = v.frame.loc[~v.bad_rows].copy() if v.bad_rows.any() else v.frame
         good["__file"], good["__row"] = v.file, v.rows[~v.bad_rows]
         frames.setdefault(v.table.name, []).append(good)
     out = {}

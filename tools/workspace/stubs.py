@@ -89,46 +89,49 @@ def _make_stubs(
     parent: Table, rows: pd.DataFrame, column: str, reporting_currency: str
 ) -> pd.DataFrame:
     """One master record per unknown id, with what the referencing documents tell."""
-    groups = rows.groupby(rows[column].astype(str), sort=True)
-    records: list[dict[str, Any]] = []
-    for ident, docs in groups:
-        rec: dict[str, Any] = {c.name: _default(c.kind, c.default) for c in parent.columns}
-        rec[parent.key[0]] = ident
-        currency = _mode(docs, "currency")
-        if parent.name == "entities":
-            rec["name"] = ident
-            rec["base_currency"] = currency or reporting_currency
-        else:
-            rec["entity_id"] = _mode(docs, "entity_id")
-            rec["currency"] = currency
-            if {"issue_date", "due_date"} <= set(docs):
-                days = int(np.nanmedian((docs["due_date"] - docs["issue_date"]).dt.days))
-                if parent.name == "customers":
-                    rec["payment_terms_days"] = days
-                else:
-                    rec["payment_terms"] = f"net {days}"
-        records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=parent.names)
+    ids = rows[column].astype(str)
+    keys = np.sort(ids.unique())
+    frame = pd.DataFrame({parent.key[0]: keys})
     for col in parent.columns:
-        if col.kind == Kind.DATE:
-            frame[col.name] = pd.to_datetime(frame[col.name])
-        elif col.kind == Kind.INTEGER:
-            frame[col.name] = frame[col.name].astype("Int64")
-        elif col.kind in (Kind.AMOUNT, Kind.NUMBER):
-            frame[col.name] = frame[col.name].astype(float)
+        if col.name != parent.key[0]:
+            frame[col.name] = _default_column(col.kind, col.default, len(keys))
+    currency = _modes(rows, ids, "currency").reindex(keys).to_numpy(dtype=object)
+    if parent.name == "entities":
+        frame["name"] = keys
+        frame["base_currency"] = np.where(pd.isna(currency), reporting_currency, currency)
+    else:
+        frame["entity_id"] = _modes(rows, ids, "entity_id").reindex(keys).to_numpy(dtype=object)
+        frame["currency"] = currency
+        if {"issue_date", "due_date"} <= set(rows):
+            days = (rows["due_date"] - rows["issue_date"]).dt.days.groupby(ids).median()
+            days = days.reindex(keys).round()
+            if parent.name == "customers":
+                frame["payment_terms_days"] = days.astype("Int64").to_numpy()
+            else:
+                frame["payment_terms"] = ["net 30" if pd.isna(d) else f"net {int(d)}"
+                                          for d in days]
     frame["__file"] = "(created from references)"
     frame["__row"] = None
     return frame
 
 
-def _default(kind: Kind, default: object) -> object:
-    if default is not None:
-        return default
-    return pd.NaT if kind == Kind.DATE else None
+def _default_column(kind: Kind, default: object, n: int) -> pd.Series:
+    if kind == Kind.DATE:
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
+    if kind == Kind.INTEGER:
+        return pd.Series([default] * n, dtype="Int64")
+    if kind in (Kind.AMOUNT, Kind.NUMBER):
+        return pd.Series(np.full(n, np.nan if default is None else float(default)))  # type: ignore[arg-type]
+    if kind == Kind.BOOL:
+        return pd.Series(np.full(n, bool(default)))
+    return pd.Series([default] * n, dtype=object)
 
 
-def _mode(frame: pd.DataFrame, column: str) -> str | None:
-    if column not in frame:
-        return None
-    values = frame[column].dropna()
-    return None if values.empty else str(values.mode().iloc[0])
+def _modes(rows: pd.DataFrame, ids: pd.Series, column: str) -> pd.Series:
+    """The most frequent value of ``column`` per id (ties: the smallest value)."""
+    if column not in rows:
+        return pd.Series(dtype=object)
+    pairs = pd.DataFrame({"id": ids.to_numpy(), "v": rows[column].to_numpy()}).dropna()
+    counts = pairs.value_counts().reset_index(name="n")
+    counts = counts.sort_values(["id", "n", "v"], ascending=[True, False, True])
+    return counts.drop_duplicates("id").set_index("id")["v"]
