@@ -31,17 +31,19 @@ def make_export(path: Path, rows: int, *, seed: int = 0) -> None:
     due = issue + pd.to_timedelta(rng.choice([30, 45, 60], rows), unit="D")
     paid = rng.random(rows) < 0.8
     settled = (due + pd.to_timedelta(rng.integers(-10, 40, rows), unit="D")).strftime("%Y-%m-%d")
-    frame = pd.DataFrame({
-        "invoice_id": np.char.add("INV", np.arange(rows).astype(str)),
-        "customer_id": np.char.add("C", rng.integers(0, 5000, rows).astype(str)),
-        "entity_id": rng.choice(["US01", "DE01"], rows),
-        "issue_date": issue.strftime("%Y-%m-%d"),
-        "due_date": due.strftime("%Y-%m-%d"),
-        "amount": np.round(rng.lognormal(7, 1.2, rows), 2),
-        "currency": rng.choice(["USD", "EUR"], rows),
-        "settled_date": np.where(paid, settled, ""),
-        "disputed": np.where(rng.random(rows) < 0.05, "yes", "no"),
-    })
+    frame = pd.DataFrame(
+        {
+            "invoice_id": np.char.add("INV", np.arange(rows).astype(str)),
+            "customer_id": np.char.add("C", rng.integers(0, 5000, rows).astype(str)),
+            "entity_id": rng.choice(["US01", "DE01"], rows),
+            "issue_date": issue.strftime("%Y-%m-%d"),
+            "due_date": due.strftime("%Y-%m-%d"),
+            "amount": np.round(rng.lognormal(7, 1.2, rows), 2),
+            "currency": rng.choice(["USD", "EUR"], rows),
+            "settled_date": np.where(paid, settled, ""),
+            "disputed": np.where(rng.random(rows) < 0.05, "yes", "no"),
+        }
+    )
     frame.to_csv(path, index=False)
 
 
@@ -99,23 +101,40 @@ def main(argv: list[str] | None = None) -> int:
             print(f"running {method}", file=sys.stderr)
             work = Path(tmp) / method
             work.mkdir()
-            out = subprocess.run([sys.executable, "-m", "evals.bench_import", "--child", method,
-                                  str(path), str(work)], check=True, capture_output=True,
-                                 text=True)
+            out = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "evals.bench_import",
+                    "--child",
+                    method,
+                    str(path),
+                    str(work),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             res = json.loads(out.stdout)
             res["rows_per_second"] = args.rows / res["seconds"]
             results[method] = {k: round(v, 2) for k, v in res.items()}
     base = results["pandas_to_sql"]["rows_per_second"]
     results["wcm_import"]["speed_ratio_to_pandas_to_sql"] = round(
-        results["wcm_import"]["rows_per_second"] / base, 3)
-    doc = {"dataset": f"synthetic AR export, {args.rows} rows", "primary": "wcm_import",
-           "results": results}
+        results["wcm_import"]["rows_per_second"] / base, 3
+    )
+    doc = {
+        "dataset": f"synthetic AR export, {args.rows} rows",
+        "primary": "wcm_import",
+        "results": results,
+    }
     if args.json:
         print(json.dumps(doc, indent=2))
     else:
         for method, res in results.items():
-            print(f"{method:16s} {res['rows_per_second']:>12,.0f} rows/s  "
-                  f"{res['peak_rss_mb']:>8,.0f} MB peak RSS")
+            print(
+                f"{method:16s} {res['rows_per_second']:>12,.0f} rows/s  "
+                f"{res['peak_rss_mb']:>8,.0f} MB peak RSS"
+            )
     return 0
 
 
