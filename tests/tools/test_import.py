@@ -233,8 +233,11 @@ def test_policy_file_is_validated_and_stored(ws: Workspace, write) -> None:
 
 def test_large_batch_round_trips_exactly(ws: Workspace, write) -> None:
     # 1,007 rows: several multi-row statements plus a remainder of single-row ones.
-    rows = [f"INV-{i:05d},C{i % 13},US01,2024-01-{1 + i % 28:02d},2024-03-01,{i * 1.01:.2f},USD,"
-            + ("2024-02-15" if i % 3 == 0 else "") for i in range(1007)]
+    rows = [
+        f"INV-{i:05d},C{i % 13},US01,2024-01-{1 + i % 28:02d},2024-03-01,{i * 1.01:.2f},USD,"
+        + ("2024-02-15" if i % 3 == 0 else "")
+        for i in range(1007)
+    ]
     report = import_files(ws, [write("ar_invoices.csv", ar_csv(rows))])
     assert report.files[0].inserted == 1007
     stored = ws.read("ar_invoices").sort_values("invoice_id").reset_index(drop=True)

@@ -114,10 +114,10 @@ def match_columns(headers: list[str], table: Table, mapping: ColumnMapping) -> d
         if col.name in found:
             continue
         for candidate in (col.name, *col.aliases):
-            header = by_norm.get(normalise_header(candidate))
-            if header is not None and header not in taken:
-                found[col.name] = header
-                taken.add(header)
+            hit = by_norm.get(normalise_header(candidate))
+            if hit is not None and hit not in taken:
+                found[col.name] = hit
+                taken.add(hit)
                 break
     return found
 

@@ -70,8 +70,9 @@ def parse_dates(values: pd.Series, *, fmt: str | None = None) -> tuple[pd.Series
     else:
         parsed = pd.to_datetime(plain.where(plain != ""), format=fmt, errors="coerce")
     table = parsed.dt.normalize().to_numpy(dtype="datetime64[ns]")
-    dates = pd.Series(table[codes] if len(table) else np.empty(0, "datetime64[ns]"),
-                      index=values.index)
+    dates = pd.Series(
+        table[codes] if len(table) else np.empty(0, "datetime64[ns]"), index=values.index
+    )
     bad = dates.isna().to_numpy() & (text != "").to_numpy()
     return dates, pd.Series(bad, index=values.index)
 
@@ -135,8 +136,9 @@ def parse_numbers(values: pd.Series, *, decimal: str | None = None) -> tuple[pd.
     return out, pd.Series(bad, index=values.index)
 
 
-def parse_bools(values: pd.Series, *, mapping: dict[str, bool] | None = None
-                ) -> tuple[pd.Series, pd.Series]:
+def parse_bools(
+    values: pd.Series, *, mapping: dict[str, bool] | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Parse yes/no, true/false, 1/0, X/blank (case-insensitive) into booleans.
 
     Returns:

@@ -30,6 +30,7 @@ def as_text(values: pd.Series) -> pd.Series:
         values = values.fillna("").astype(str).astype(TEXT)
     return values.str.strip()
 
+
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 _DELIMITERS = ",;\t|"
 
@@ -146,16 +147,24 @@ def _has_blank_lines(data: bytes) -> bool:
 
 def _read_csv_fast(data: bytes, enc: str, sep: str, skip_rows: int) -> pd.DataFrame | None:
     """Arrow's multi-threaded reader, every column as text; None when the file is irregular."""
-    read = pacsv.ReadOptions(encoding="utf8" if enc.startswith("utf-8") else enc,
-                             skip_rows=skip_rows, block_size=1 << 24)
+    read = pacsv.ReadOptions(
+        encoding="utf8" if enc.startswith("utf-8") else enc, skip_rows=skip_rows, block_size=1 << 24
+    )
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"', newlines_in_values=True)
     try:
-        header = pacsv.read_csv(_first_lines(data, skip_rows), read_options=pacsv.ReadOptions(
-            encoding=read.encoding, skip_rows=skip_rows), parse_options=parse).column_names
-        convert = pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string()),
-                                       strings_can_be_null=False, quoted_strings_can_be_null=False)
-        table = pacsv.read_csv(pa.BufferReader(data), read_options=read, parse_options=parse,
-                               convert_options=convert)
+        header = pacsv.read_csv(
+            _first_lines(data, skip_rows),
+            read_options=pacsv.ReadOptions(encoding=read.encoding, skip_rows=skip_rows),
+            parse_options=parse,
+        ).column_names
+        convert = pacsv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        table = pacsv.read_csv(
+            pa.BufferReader(data), read_options=read, parse_options=parse, convert_options=convert
+        )
     except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError):
         return None
     if len(set(table.column_names)) != len(table.column_names):
@@ -177,12 +186,21 @@ def _first_lines(data: bytes, skip_rows: int) -> Any:
 def _read_csv_careful(name: str, text: str, sep: str, skip_rows: int) -> pd.DataFrame:
     """pandas' reader: keeps blank lines so row numbers match what a person sees."""
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False, skiprows=skip_rows,
-                            engine="c", quotechar='"')
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            skiprows=skip_rows,
+            engine="c",
+            quotechar='"',
+        )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError([Problem(file=name, message=f"not a readable {sep!r}-separated "
-                                 f"table: {exc}".strip())]) from None
+        raise DataError(
+            [Problem(file=name, message=f"not a readable {sep!r}-separated table: {exc}".strip())]
+        ) from None
     return frame
 
 

@@ -198,10 +198,18 @@ def _parse_column(
         out.flag(~empty & ~values.isin(CURRENCIES).to_numpy(), col, text, "unknown currency code")
         values = values.where(~empty, None).astype(object)
     elif col.kind == Kind.ENUM:
-        values = stripped.str.lower().str.replace(" ", "_")
-        out.flag(~empty & ~values.isin(col.allowed).to_numpy(dtype=bool), col, text,
-                 "unexpected value")
-        values = _objects(values, empty)
+        # Case and spaces do not matter ("Credit Note" = credit_note, "on" = ON).
+        canonical = {a.lower().replace(" ", "_"): a for a in col.allowed}
+        folded = stripped.str.lower().str.replace(" ", "_")
+        out.flag(
+            ~empty & ~folded.isin(list(canonical)).to_numpy(dtype=bool),
+            col,
+            text,
+            "unexpected value",
+        )
+        codes, uniques = pd.factorize(folded)
+        spelled = np.array([canonical.get(u) for u in uniques.tolist()] + [None], dtype=object)
+        values = _objects(pd.Series(spelled[codes]), empty)
     else:
         values = _objects(stripped, empty)
     if not col.nullable:
@@ -316,8 +324,11 @@ def _check_rows(out: Validated) -> None:
             continue
         col = out.table.column(check.right)
         shown = pd.Series("", index=frame.index, dtype=object)
-        shown[fails] = (_show(frame.loc[fails, check.right]) + f" vs {check.left} "
-                        + _show(frame.loc[fails, check.left]))
+        shown[fails] = (
+            _show(frame.loc[fails, check.right])
+            + f" vs {check.left} "
+            + _show(frame.loc[fails, check.left])
+        )
         out.flag(fails, col, shown, check.message, f"{check.left} {check.op} {check.right}")
 
 

@@ -170,7 +170,7 @@ def _columns(frame: pd.DataFrame, table: Table) -> list[list[object]]:
             # Few distinct dates in many rows: format each once.
             codes, uniques = pd.factorize(s)
             text = np.array(
-                pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").tolist() + [None], dtype=object
+                [*pd.DatetimeIndex(uniques).strftime("%Y-%m-%d").tolist(), None], dtype=object
             )
             columns.append(text[codes].tolist())  # code -1 (missing) picks the None
         elif col.kind in (Kind.AMOUNT, Kind.NUMBER):

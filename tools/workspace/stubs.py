@@ -108,8 +108,7 @@ def _make_stubs(
             if parent.name == "customers":
                 frame["payment_terms_days"] = days.astype("Int64").to_numpy()
             else:
-                frame["payment_terms"] = ["net 30" if pd.isna(d) else f"net {int(d)}"
-                                          for d in days]
+                frame["payment_terms"] = ["net 30" if pd.isna(d) else f"net {int(d)}" for d in days]
     frame["__file"] = "(created from references)"
     frame["__row"] = None
     return frame
