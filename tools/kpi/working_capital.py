@@ -225,9 +225,8 @@ def _kpis(f: dict[str, pd.DataFrame], t: pd.Timestamp, window: int, entity: str 
         demand = f["demand"]
         if not demand.empty:
             used = demand.loc[(demand["date"] > start) & (demand["date"] <= t)]
-            cogs = float(
-                used.merge(items[["sku", "unit_cost"]], on="sku").eval("quantity * unit_cost").sum()
-            )
+            costed = used.merge(items[["sku", "unit_cost"]], on="sku")
+            cogs = float((costed["quantity"] * costed["unit_cost"]).sum())
             dio = _ratio(inventory_value, cogs, window)
     cash_frame = _scope(f["cash"], entity)
     cash = float(cash_frame["amount"].sum()) if not cash_frame.empty else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -161,9 +162,9 @@ def upsert(conn: Connection, table: Table, frame: pd.DataFrame) -> None:
         conn.exec_driver_sql(statement(1), [tuple(rest[i : i + m]) for i in range(0, len(rest), m)])
 
 
-def _columns(frame: pd.DataFrame, table: Table) -> list[list[object]]:
+def _columns(frame: pd.DataFrame, table: Table) -> list[list[Any]]:
     """Column values for the DB-API: ISO date strings, Python scalars, None for missing."""
-    columns: list[list[object]] = []
+    columns: list[list[Any]] = []
     for col in table.columns:
         s = frame[col.name]
         if col.kind == Kind.DATE:
@@ -180,7 +181,7 @@ def _columns(frame: pd.DataFrame, table: Table) -> list[list[object]]:
         elif col.kind == Kind.INTEGER:
             columns.append([None if pd.isna(v) else int(v) for v in s.tolist()])
         elif col.kind == Kind.BOOL:
-            columns.append(s.astype(bool).tolist())
+            columns.append(list(s.astype(bool).tolist()))
         else:
             arr = s.to_numpy(dtype=object)
             arr[pd.isna(s).to_numpy()] = None

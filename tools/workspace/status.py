@@ -182,8 +182,8 @@ def _reconcile(closing: pd.DataFrame, txns: pd.DataFrame) -> list[Issue]:
     """Day-on-day balance movements that the booked lines do not explain."""
     out = []
     flows = txns.groupby(["account_id", "booking_date"])["amount"].sum()
-    for account, rows in closing.sort_values("date").groupby("account_id"):
-        rows = rows.set_index("date")["amount"]
+    for account, group in closing.sort_values("date").groupby("account_id"):
+        rows = group.set_index("date")["amount"]
         if len(rows) < 2:
             continue
         moved = rows.diff().iloc[1:]
