@@ -233,7 +233,7 @@ def _combine(parts: list[_Part], problems: list[Problem]) -> dict[str, pd.DataFr
     frames: dict[str, list[pd.DataFrame]] = {}
     for part in parts:
         v = part.validated
-        good = v.frame.loc[~v.bad_rows].copy() if v.bad_rows.any() else v.frame
+        good = v.frame.loc[~v.bad_rows].reset_index(drop=True) if v.bad_rows.any() else v.frame
         good["__file"], good["__row"] = v.file, v.rows[~v.bad_rows]
         frames.setdefault(v.table.name, []).append(good)
     out = {}
@@ -253,8 +253,8 @@ def _combine(parts: list[_Part], problems: list[Problem]) -> dict[str, pd.DataFr
                         expected="each key once per batch",
                     )
                 )
-            frame = frame.loc[~dup]
-        out[name] = frame.reset_index(drop=True)
+            frame = frame.loc[~dup].reset_index(drop=True)
+        out[name] = frame
     return out
 
 
