@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 import time
 from typing import Annotated
 
@@ -80,11 +83,19 @@ def demo_cmd(
     _step("4. Working capital")
     show_kpis(kpis)
     _step("Next")
+    wcm = _command_name()
     console.print(
         f"Workspace ready at {root} ({elapsed:.1f} s). Try:\n"
-        f"  wcm status --workspace {root}\n"
-        f"  wcm kpi --workspace {root} --as-of 2025-12-31\n"
-        f"  wcm import YOUR_EXPORT.csv --workspace {root} --dry-run"
+        f"  {wcm} status --workspace {root}\n"
+        f"  {wcm} kpi --workspace {root} --as-of 2025-12-31\n"
+        f"  {wcm} import YOUR_EXPORT.csv --workspace {root} --dry-run"
     )
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _command_name() -> str:
+    """How the user can call us again: ``wcm`` when on PATH, else the path they used."""
+    here = os.path.abspath(sys.argv[0])
+    found = shutil.which("wcm")
+    return "wcm" if found and os.path.abspath(found) == here else sys.argv[0]
