@@ -245,3 +245,25 @@ def test_large_batch_round_trips_exactly(ws: Workspace, write) -> None:
     assert stored["amount"].tolist() == pytest.approx([round(i * 1.01, 2) for i in range(1007)])
     assert stored["settled_date"].notna().tolist() == [i % 3 == 0 for i in range(1007)]
     assert stored["issue_date"].dt.day.tolist() == [1 + i % 28 for i in range(1007)]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        # a row with more fields than the header
+        (ar_csv([AR_ROWS[0], AR_ROWS[1] + ",extra,fields"]), "Expected 8 fields in line 3"),
+        # an empty file
+        ("", "file is empty"),
+    ],
+)
+def test_unreadable_files_are_named(ws: Workspace, write, text: str, message: str) -> None:
+    report = import_files(ws, [write("ar_invoices.csv", text)])
+    assert report.status == "failed"
+    assert message in report.problems[0]["message"]
+    assert report.problems[0]["file"].endswith("ar_invoices.csv")
+
+
+def test_blank_lines_keep_row_numbers_true(ws: Workspace, write) -> None:
+    text = ar_csv([AR_ROWS[0], "", AR_ROWS[1], "INV-9,C1,US01,2024-01-05,nope,1.00,USD,"])
+    report = import_files(ws, [write("ar_invoices.csv", text)])
+    assert problems_of(report) == [(5, "due_date", "not a date")]
