@@ -16,7 +16,6 @@ from tools.domain.schemas import TABLES, Kind, Table
 __all__ = [
     "METADATA",
     "engine_for",
-    "existing_keys",
     "read_table",
     "upsert",
     "write_order",
@@ -88,11 +87,6 @@ def write_order(names: Iterable[str]) -> list[str]:
         if name in wanted:
             order.append(name)
     return order
-
-
-def existing_keys(conn: Connection, table: Table) -> pd.DataFrame:
-    """The rows already stored, all columns (for change detection on re-import)."""
-    return read_table(conn, table.name)
 
 
 def read_table(conn: Connection | Engine, name: str, *, where: str | None = None) -> pd.DataFrame:
