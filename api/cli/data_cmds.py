@@ -126,10 +126,9 @@ def kpi_cmd(
     """Working-capital KPIs: DSO, DPO, DIO, CCC, ageing, cash and headroom."""
     from tools.kpi import working_capital_kpis
     from tools.workspace import open_workspace
-    from tools.workspace.status import workspace_status
 
     ws = open_workspace(workspace_path(workspace), database_url=settings().database_url)
-    when = _as_of(as_of) or workspace_status(ws).as_of
+    when = _as_of(as_of) or ws.as_of()
     if when is None:
         raise ConfigError("the workspace holds no dated data yet; import some first")
     report = working_capital_kpis(

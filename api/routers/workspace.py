@@ -27,7 +27,7 @@ def get_kpis(
     window_days: int = Query(default=90, ge=7, le=365),
 ) -> KpiReport:
     """DSO, DPO, DIO, CCC, ageing, cash and credit headroom per entity and for the group."""
-    when = as_of or workspace_status(ws).as_of
+    when = as_of or ws.as_of()
     if when is None:
         raise ConfigError("the workspace holds no dated data yet; import some first")
     return working_capital_kpis(

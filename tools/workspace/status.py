@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from tools.domain.schemas import TABLES
 from tools.errors import WcmError
 from tools.workspace.db import IMPORT_BATCHES
-from tools.workspace.workspace import Workspace
+from tools.workspace.workspace import MARKET_TABLES, Workspace
 
 __all__ = ["Issue", "TableStatus", "WorkspaceStatus", "workspace_status"]
 
@@ -75,11 +75,7 @@ def workspace_status(ws: Workspace) -> WorkspaceStatus:
         tables.append(
             TableStatus(table=name, rows=len(frame), first=first, last=last, currencies=ccys)
         )
-    lasts = [
-        t.last
-        for t in tables
-        if t.last is not None and t.table not in ("interest_rates", "fx_rates")
-    ]
+    lasts = [t.last for t in tables if t.last is not None and t.table not in MARKET_TABLES]
     as_of = max(lasts) if lasts else None
     issues += _coverage(tables, as_of)
     issues += _bank_checks(frames)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from tools.workspace.db import engine_for, read_table
 __all__ = ["WORKSPACE_FILE", "Workspace", "init_workspace", "open_workspace", "write_atomic"]
 
 WORKSPACE_FILE = "workspace.yaml"
+MARKET_TABLES = ("interest_rates", "fx_rates")  # dated, but not the company's own activity
 POLICY_FILE = "policy.yaml"
 
 
@@ -52,6 +54,18 @@ class Workspace:
         """Every canonical table, read in one connection."""
         with self.engine.connect() as conn:
             return {name: read_table(conn, name) for name in TABLES}
+
+    def as_of(self) -> date | None:
+        """The latest date of the company's own data (market rates left out), by SQL."""
+        parts = [
+            f'SELECT MAX("{t.date_column}") FROM "{t.name}"'
+            for t in TABLES.values()
+            if t.date_column and t.name not in MARKET_TABLES
+        ]
+        with self.engine.connect() as conn:
+            values = [conn.execute(sa.text(sql)).scalar() for sql in parts]
+        dates = [pd.Timestamp(v).date() for v in values if v is not None]
+        return max(dates) if dates else None
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:
