@@ -162,3 +162,72 @@ def serve_cmd(
     host, port = host or cfg.api_host, port or cfg.api_port
     err_console.print(f"serving {root} on http://{host}:{port} (API docs: /docs)")
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command("reconcile")
+@handle_errors
+def reconcile_cmd(
+    workspace: WorkspaceOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="First booking date to match (YYYY-MM-DD) [default: 30 days before the latest "
+            "bank line].",
+            show_default=False,
+        ),
+    ] = None,
+    min_confidence: Annotated[
+        float,
+        typer.Option(min=0, max=1, help="Matches below it are listed as exceptions, not applied."),
+    ] = 0.8,
+    apply: Annotated[
+        bool,
+        typer.Option("--apply", help="Book the matches: receipts recorded, open amounts reduced."),
+    ] = False,
+    user: Annotated[str, typer.Option(help="Who applies (recorded per match).")] = "cli",
+    as_json: JsonOpt = False,
+) -> None:
+    """Match bank lines to open invoices and bills; list what needs a person."""
+    from tools.workspace import open_workspace
+    from tools.workspace.cash_apply import apply_matches, reconcile_workspace
+
+    ws = open_workspace(workspace_path(workspace), database_url=settings().database_url)
+    result = reconcile_workspace(ws, since=_as_of(since), min_confidence=min_confidence)
+    booked = apply_matches(ws, result, user=user) if apply else 0
+    if as_json:
+        print_json({**result.model_dump(mode="json"), "applied_documents": booked})
+        return
+    from api.cli.output import console, table
+
+    console.print(
+        f"{result.lines:,} bank lines: {len(result.matches):,} matched, "
+        f"{len(result.exceptions):,} for review"
+        + (
+            f"; {booked:,} documents booked"
+            if apply
+            else " (nothing booked; --apply books the matches)"
+        )
+    )
+    rows = [
+        (
+            m.txn_id,
+            m.side,
+            " ".join(m.documents),
+            m.method,
+            f"{m.confidence:.2f}",
+            f"{m.difference:,.2f}",
+        )
+        for m in result.matches[:20]
+    ]
+    console.print(
+        table(
+            "Matches (first 20)",
+            ["line", "side", "documents", "evidence", "confidence", "difference"],
+            rows,
+        )
+    )
+    review = [
+        (e.txn_id, f"{e.amount:,.2f} {e.currency}", e.counterparty or "", e.reason)
+        for e in result.exceptions[:20]
+    ]
+    console.print(table("For review (first 20)", ["line", "amount", "counterparty", "why"], review))

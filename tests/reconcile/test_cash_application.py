@@ -119,6 +119,14 @@ def test_an_item_is_not_paid_twice() -> None:
     result = run([line("T1", 100.0, ref="INV-1"), line("T2", 100.0, ref="INV-1")], AR)
     assert [m.txn_id for m in result.matches] == ["T1"]
     assert result.exceptions[0].txn_id == "T2"
+    assert "duplicate payment" in result.exceptions[0].reason
+
+
+def test_lines_for_documents_the_ledger_shows_paid_are_set_aside() -> None:
+    ar = pd.concat([AR, invoices(("INV-OLD", "C1", 0.0, "USD")).assign(amount=50.0)])
+    result = run([line("T1", 50.0, ref="INV-OLD")], ar.assign(amount=ar["amount"].fillna(1)))
+    assert result.already_applied == ("T1",)
+    assert result.matches == result.exceptions == ()
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,9 @@ class Reconciliation(_Frozen):
     matches: tuple[Match, ...]
     exceptions: tuple[Unmatched, ...]
     parameters: dict[str, float]
+    already_applied: tuple[str, ...] = Field(
+        default=(), description="Lines naming only documents the ledger shows as settled"
+    )
     lines: int
 
 
@@ -112,7 +115,7 @@ def reconcile(
     Returns:
         Matches in booking order and the lines left for a person, each with a reason.
     """
-    docs = _open_docs(ar_invoices, "ar", "invoice_id", "customer_id") + _open_docs(
+    docs = _docs(ar_invoices, "ar", "invoice_id", "customer_id") + _docs(
         ap_bills, "ap", "bill_id", "supplier_id"
     )
     by_norm = {_norm(d.doc_id): d for d in docs}
@@ -128,6 +131,8 @@ def reconcile(
     }
     matches: list[Match] = []
     exceptions: list[Unmatched] = []
+    already: list[str] = []
+    paid_by: dict[str, str] = {}  # document -> the line of this run that settled it
     ordered = lines.sort_values(["booking_date", "txn_id"], kind="stable")
     line: Any
     for line in ordered.itertuples(index=False):
@@ -136,8 +141,21 @@ def reconcile(
             continue
         side = "ar" if amount > 0 else "ap"
         rate = _rate_fn(fx_rates, line.currency, pd.Timestamp(line.booking_date))
-        found = _by_reference(line, side, by_norm)
+        found, settled = _by_reference(line, side, by_norm)
         result: Match | str
+        if not found and settled:
+            earlier = [paid_by[d.doc_id] for d in settled if d.doc_id in paid_by]
+            if not earlier:
+                already.append(str(line.txn_id))  # the ledger already shows these paid
+                continue
+            exceptions.append(
+                _unmatched(
+                    line,
+                    f"names {settled[0].doc_id}, already paid by "
+                    f"line {earlier[0]}: a duplicate payment?",
+                )
+            )
+            continue
         if found:
             result = _apply_reference(line, side, found, rate, fee_tolerance, fx_tolerance_pct)
         else:
@@ -161,15 +179,21 @@ def reconcile(
             matches.append(result)
             for doc_id, applied in zip(result.documents, result.applied, strict=True):
                 by_norm[_norm(doc_id)].remaining -= applied
+                paid_by[doc_id] = result.txn_id
     return Reconciliation(
-        matches=tuple(matches), exceptions=tuple(exceptions), parameters=params, lines=len(ordered)
+        matches=tuple(matches),
+        exceptions=tuple(exceptions),
+        already_applied=tuple(already),
+        parameters=params,
+        lines=len(ordered),
     )
 
 
-def _open_docs(frame: pd.DataFrame, side: str, key: str, party: str) -> list[_Doc]:
+def _docs(frame: pd.DataFrame, side: str, key: str, party: str) -> list[_Doc]:
+    """Every document; settled ones (nothing open) still identify lines already applied."""
     if frame is None or frame.empty:
         return []
-    live = frame.loc[frame["open_amount"].abs() > 0.005]
+    live = frame.loc[frame["amount"] > 0] if "amount" in frame else frame
     discount = live["discount_pct"].fillna(0.0) if "discount_pct" in live else 0.0
     live = live.assign(_discount=discount)
     cols = [key, party, "currency", "open_amount", "due_date", "_discount"]
@@ -190,8 +214,8 @@ def _norm(text: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", str(text).upper())
 
 
-def _by_reference(line: Any, side: str, by_norm: dict[str, _Doc]) -> list[_Doc]:
-    """Open documents whose number appears in the reference or remittance text."""
+def _by_reference(line: Any, side: str, by_norm: dict[str, _Doc]) -> tuple[list[_Doc], list[_Doc]]:
+    """Open and settled documents whose number appears in the reference or remittance."""
     text = " ".join(
         str(v)
         for v in (getattr(line, "reference", None), getattr(line, "description", None))
@@ -202,9 +226,10 @@ def _by_reference(line: Any, side: str, by_norm: dict[str, _Doc]) -> list[_Doc]:
     for size in range(1, 5):  # "INV US01 000123" and "INV-US01-000123" alike
         for i in range(len(words) - size + 1):
             doc = by_norm.get(_norm("".join(words[i : i + size])))
-            if doc is not None and doc.side == side and doc.remaining > 0.005:
+            if doc is not None and doc.side == side:
                 found[doc.doc_id] = doc
-    return sorted(found.values(), key=lambda d: (d.due, d.doc_id))
+    ordered = sorted(found.values(), key=lambda d: (d.due, d.doc_id))
+    return [d for d in ordered if d.remaining > 0.005], [d for d in ordered if d.remaining <= 0.005]
 
 
 def _present(value: object) -> bool:

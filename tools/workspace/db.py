@@ -185,3 +185,17 @@ def _columns(frame: pd.DataFrame, table: Table) -> list[list[Any]]:
 
 def _q(name: str) -> str:
     return f'"{name}"'
+
+
+CASH_APPLICATIONS = sa.Table(
+    "cash_applications",
+    METADATA,
+    sa.Column("txn_id", sa.Text, primary_key=True),
+    sa.Column("document_id", sa.Text, primary_key=True),
+    sa.Column("side", sa.String(2), nullable=False),
+    sa.Column("amount", sa.Numeric(20, 6, asdecimal=False), nullable=False),
+    sa.Column("method", sa.String(32), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_id", sa.Text, nullable=False),
+)
