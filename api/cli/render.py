@@ -79,6 +79,8 @@ def show_status(status: WorkspaceStatus) -> None:
     console.print(
         table(None, ["table", "rows", "from", "to", "currencies"], rows, numeric={"rows"})
     )
+    if status.bank_coverage is not None:
+        console.print(f"bank statements cover {status.bank_coverage:.1%} of expected business days")
     if not status.issues:
         console.print("no data-quality issues found")
     for issue in status.issues:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tools.domain.schemas import TABLES
 from tools.errors import WcmError
+from tools.workspace.completeness import bank_completeness
 from tools.workspace.db import IMPORT_BATCHES
 from tools.workspace.workspace import MARKET_TABLES, Workspace
 
@@ -50,6 +51,7 @@ class WorkspaceStatus(BaseModel):
     as_of: date | None
     tables: list[TableStatus]
     issues: list[Issue]
+    bank_coverage: float | None = None  # share of expected business days with statements
     imports: int
     last_import: str | None
 
@@ -79,6 +81,21 @@ def workspace_status(ws: Workspace) -> WorkspaceStatus:
     as_of = max(lasts) if lasts else None
     issues += _coverage(tables, as_of)
     issues += _bank_checks(frames)
+    completeness = bank_completeness(
+        frames["bank_accounts"], frames["bank_balances"], frames["bank_transactions"], as_of=as_of
+    )
+    for account in completeness.accounts:
+        if account.balance_breaks:
+            issues.append(
+                Issue(
+                    severity="warning",
+                    table="bank_balances",
+                    count=len(account.balance_breaks),
+                    message=f"account {account.account_id}: opening balance differs from the "
+                    f"previous closing on {len(account.balance_breaks)} days (first "
+                    f"{account.balance_breaks[0]}): a statement may be missing or duplicated",
+                )
+            )
     issues += _ledger_checks(frames, as_of)
     issues += _policy_checks(ws, frames)
     with ws.engine.connect() as conn:
@@ -98,6 +115,7 @@ def workspace_status(ws: Workspace) -> WorkspaceStatus:
         as_of=as_of,
         tables=tables,
         issues=issues,
+        bank_coverage=completeness.coverage if completeness.accounts else None,
         imports=int(n_imports),
         last_import=None if last is None else last.isoformat(),
     )
