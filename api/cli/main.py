@@ -70,7 +70,9 @@ def handle_errors(func: F) -> F:
                     body["error"]["problems"] = [p.to_dict() for p in exc.problems]
                 print_json(body)
             else:
-                err_console.print(f"[red]error:[/] {exc}", markup=True, highlight=False)
+                err_console.print(
+                    f"[red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True
+                )
             raise typer.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
@@ -155,7 +157,7 @@ def schema_cmd(
         )
 
 
-from api.cli import data_cmds, demo_cmd  # noqa: E402,F401  (registers commands)
+from api.cli import data_cmds, demo_cmd, statement_cmds  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

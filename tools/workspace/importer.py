@@ -26,12 +26,14 @@ from tools.domain.policy import dump_policy, load_policy
 from tools.domain.schemas import TABLES, Table
 from tools.errors import DataError, Problem, WcmError
 from tools.workspace.db import IMPORT_BATCHES, read_table, upsert, write_order
+from tools.workspace.statements import STATEMENT_SUFFIXES, statement_parts
 from tools.workspace.stubs import stub_rows
 from tools.workspace.workspace import Workspace, write_atomic
 
 __all__ = ["FileReport", "ImportReport", "expand_paths", "import_files"]
 
 TABULAR_SUFFIXES = {".csv", ".txt", ".tsv", *EXCEL_SUFFIXES}
+OVERLAP_TABLES = ("bank_transactions", "bank_balances")
 Progress = Callable[[str], None]
 
 
@@ -65,6 +67,7 @@ class ImportReport(BaseModel):
         default_factory=dict, description="master records created from references"
     )
     policy: str | None = None
+    warnings: list[str] = Field(default_factory=list, description="Worth a look; not errors")
     problems: list[dict[str, Any]] = Field(default_factory=list)
     problem_count: int = 0
 
@@ -76,7 +79,7 @@ class ImportReport(BaseModel):
 @dataclass
 class _Part:
     path: Path
-    raw: RawTable
+    raw: RawTable | None  # None for bank statements, which are not tables
     mapping: ColumnMapping
     validated: Validated
 
@@ -90,7 +93,7 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.iterdir()
-                    if p.suffix.lower() in TABULAR_SUFFIXES
+                    if p.suffix.lower() in TABULAR_SUFFIXES | STATEMENT_SUFFIXES
                     or p.name in ("policy.yaml", "policy.yml")
                 )
             )
@@ -130,6 +133,7 @@ def import_files(
     say = progress or (lambda _msg: None)
     batch_id = str(uuid.uuid4())
     problems: list[Problem] = []
+    warnings: list[str] = []
     parts: list[_Part] = []
     policy_text: str | None = None
     for path in expand_paths(paths):
@@ -137,6 +141,12 @@ def import_files(
         try:
             if path.suffix.lower() in (".yaml", ".yml"):
                 policy_text = dump_policy(load_policy(path))
+                continue
+            statement = statement_parts(path, warnings)
+            if statement is not None:
+                parts.extend(
+                    _Part(path, None, ColumnMapping(name=v.sources["format"]), v) for v in statement
+                )
                 continue
             parts.append(_read_part(path, mapping, table, defaults))
         except DataError as exc:
@@ -161,11 +171,17 @@ def import_files(
     say("checking references")
     with ws.engine.begin() as conn:
         frames = _combine(parts, problems)
-        created = stub_rows(conn, frames, problems, reporting_currency=ws.reporting_currency)
+        created = stub_rows(
+            conn,
+            frames,
+            problems,
+            reporting_currency=ws.reporting_currency,
+            entity=(defaults or {}).get("entity_id"),
+        )
         if problems and not skip_invalid:
             conn.rollback()
             return _failed(batch_id, parts, problems, len(problems))
-        counts: dict[str, tuple[int, int, int]] = {}
+        counts: dict[tuple[str, str], tuple[int, int, int]] = {}
         for name in write_order(frames):
             frame = frames[name]
             say(f"writing {name} ({len(frame):,} rows)")
@@ -177,6 +193,7 @@ def import_files(
             files=reports,
             created={k: v for k, v in created.items() if v},
             policy="policy.yaml" if policy_text else None,
+            warnings=warnings,
             problems=[p.to_dict() for p in problems[:MAX_PROBLEMS]],
             problem_count=len(problems),
         )
@@ -242,7 +259,9 @@ def _combine(parts: list[_Part], problems: list[Problem]) -> dict[str, pd.DataFr
         key = list(TABLES[name].key)
         if len(pieces) > 1:
             dup = frame.duplicated(key, keep="first")
-            for _, row in frame.loc[dup].head(MAX_PROBLEMS).iterrows():
+            # Overlapping statements repeat the same lines: kept once, not a problem.
+            repeated = frame.loc[dup] if name not in OVERLAP_TABLES else frame.iloc[:0]
+            for _, row in repeated.head(MAX_PROBLEMS).iterrows():
                 problems.append(
                     Problem(
                         file=row["__file"],
@@ -260,7 +279,7 @@ def _combine(parts: list[_Part], problems: list[Problem]) -> dict[str, pd.DataFr
 
 def _write(
     conn: Any, table: Table, frame: pd.DataFrame, *, write: bool
-) -> dict[str, tuple[int, int, int]]:
+) -> dict[tuple[str, str], tuple[int, int, int]]:
     """Upsert the rows that are new or changed; (inserted, updated, unchanged) per file."""
     files = frame["__file"].to_numpy()
     data = frame[table.names]
@@ -283,7 +302,7 @@ def _write(
     out = {}
     for file in pd.unique(files):
         mine = files == file
-        out[str(file)] = (
+        out[(table.name, str(file))] = (
             int((new & mine).sum()),
             int((changed & mine).sum()),
             int((same & mine).sum()),
@@ -295,25 +314,28 @@ def _has_rows(conn: Any, name: str) -> bool:
     return conn.exec_driver_sql(f'SELECT 1 FROM "{name}" LIMIT 1').first() is not None
 
 
-def _file_reports(parts: list[_Part], counts: dict[str, tuple[int, int, int]]) -> list[FileReport]:
+def _file_reports(
+    parts: list[_Part], counts: dict[tuple[str, str], tuple[int, int, int]]
+) -> list[FileReport]:
     reports = []
     for part in parts:
         v = part.validated
-        ins, upd, same = counts.get(v.file, (0, 0, 0))
+        ins, upd, same = counts.get((v.table.name, v.file), (0, 0, 0))
+        blank = part.raw.blank_rows if part.raw else 0
         reports.append(
             FileReport(
                 file=v.file,
                 table=v.table.name,
                 mapping=part.mapping.name or ("custom" if part.mapping.columns else "auto"),
-                encoding=part.raw.encoding,
-                delimiter=part.raw.delimiter,
-                rows_read=len(v.frame) + part.raw.blank_rows,
-                blank_rows_skipped=part.raw.blank_rows,
+                encoding=part.raw.encoding if part.raw else None,
+                delimiter=part.raw.delimiter if part.raw else None,
+                rows_read=len(v.frame) + blank,
+                blank_rows_skipped=blank,
                 invalid_rows_skipped=int(v.bad_rows.sum()),
                 inserted=ins,
                 updated=upd,
                 unchanged=same,
-                columns=v.sources,
+                columns={} if part.raw is None else v.sources,
                 ignored_columns=v.ignored,
             )
         )

@@ -27,8 +27,12 @@ def stub_rows(
     problems: list[Problem],
     *,
     reporting_currency: str = "USD",
+    entity: str | None = None,
 ) -> dict[str, list[str]]:
     """Resolve references in ``frames`` (mutated): add stubs, drop and report the rest.
+
+    A statement's unknown bank account is created too when its entity is known: given as
+    ``entity`` (``--set entity_id=...``) or the only entity there is.
 
     Returns:
         Ids of the master records created, per table.
@@ -50,8 +54,11 @@ def stub_rows(
             missing = frame[column].notna().to_numpy() & ~ids.isin(known).to_numpy()
             if not missing.any():
                 continue
-            if parent_name in STUBBED:
+            owner = _account_owner(conn, frames, entity) if parent_name == "bank_accounts" else None
+            if parent_name in STUBBED or owner is not None:
                 stubs = _make_stubs(parent, frame.loc[missing], column, reporting_currency)
+                if owner is not None:
+                    stubs["entity_id"] = owner
                 created.setdefault(parent_name, []).extend(stubs[parent.key[0]].tolist())
                 frames[parent_name] = (
                     pd.concat([frames[parent_name], stubs], ignore_index=True)
@@ -59,16 +66,27 @@ def stub_rows(
                     else stubs
                 )
                 continue
+            seen: set[tuple[str, str]] = set()
             for _, row in frame.loc[missing].iterrows():
+                where = (str(row.get("__file", name)), str(row[column]))
+                if _row(row) is None and where in seen:
+                    continue  # statements: one problem per unknown account, not per line
+                seen.add(where)
                 problems.append(
                     Problem(
-                        file=str(row.get("__file", name)),
+                        file=where[0],
                         row=_row(row),
                         column=column,
-                        value=str(row[column]),
+                        value=where[1],
                         message=f"unknown {parent_name[:-1]}",
                         expected=f"an id present in {parent_name} (import that file first or "
-                        "in the same batch)",
+                        "in the same batch"
+                        + (
+                            ", or give the entity with --set entity_id=..."
+                            if parent_name == "bank_accounts"
+                            else ""
+                        )
+                        + ")",
                     )
                 )
             frames[name] = frame.loc[~missing].reset_index(drop=True)
@@ -77,7 +95,17 @@ def stub_rows(
 
 def _row(row: pd.Series) -> int | None:
     value = row.get("__row")
-    return None if value is None or pd.isna(value) else int(value)
+    return None if value is None or pd.isna(value) or int(value) == 0 else int(value)
+
+
+def _account_owner(conn: Any, frames: dict[str, pd.DataFrame], entity: str | None) -> str | None:
+    """The entity new bank accounts belong to: the one given, or the only one there is."""
+    if entity:
+        return entity
+    ids = _stored_ids(conn, TABLES["entities"])
+    if "entities" in frames:
+        ids |= set(frames["entities"]["entity_id"].astype(str))
+    return next(iter(ids)) if len(ids) == 1 else None
 
 
 def _stored_ids(conn: Any, table: Table) -> set[str]:
