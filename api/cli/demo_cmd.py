@@ -37,7 +37,7 @@ def demo_cmd(
     with err_console.status("generating the demo company"):
         company = generate_company(SimConfig(seed=seed))
         exports = root / "exports"
-        files = write_company(company, exports)
+        files = write_company(company, exports, bank_format="camt053")
         write_truth(company, root / ".simulator" / "truth.json")
     ws = init_workspace(
         root,

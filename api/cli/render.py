@@ -11,24 +11,11 @@ __all__ = ["show_import", "show_kpis", "show_status"]
 
 
 def show_import(report: ImportReport) -> None:
-    rows = [
-        (
-            f.file.rsplit("/", 1)[-1],
-            f.table,
-            f.mapping,
-            f"{f.rows_read:,}",
-            f"{f.inserted:,}",
-            f"{f.updated:,}",
-            f"{f.unchanged:,}",
-            f"{f.blank_rows_skipped + f.invalid_rows_skipped:,}",
-        )
-        for f in report.files
-    ]
     console.print(
         table(
             None,
             ["file", "table", "mapping", "read", "new", "updated", "unchanged", "skipped"],
-            rows,
+            _import_rows(report),
             numeric={"read", "new", "updated", "unchanged", "skipped"},
         )
     )
@@ -49,6 +36,38 @@ def show_import(report: ImportReport) -> None:
         "failed": "[red]nothing imported[/]: fix the problems above and import again",
     }
     console.print(f"batch {report.batch_id[:8]}: {verdict[report.status]}")
+
+
+def _import_rows(report: ImportReport) -> list[tuple[str, ...]]:
+    """One row per file; bank statements (often one file a day) summed per format and table."""
+    rows: list[tuple[str, ...]] = []
+    grouped: dict[tuple[str, str], list[int]] = {}
+    names: dict[tuple[str, str], set[str]] = {}
+    for f in report.files:
+        counts = [
+            f.rows_read,
+            f.inserted,
+            f.updated,
+            f.unchanged,
+            f.blank_rows_skipped + f.invalid_rows_skipped,
+        ]
+        if f.columns or not f.mapping.startswith(("camt", "mt94", "bai2")):
+            rows.append(
+                (f.file.rsplit("/", 1)[-1], f.table, f.mapping, *(f"{n:,}" for n in counts))
+            )
+            continue
+        key = (f.mapping, f.table)
+        grouped[key] = [a + b for a, b in zip(grouped.get(key, [0] * 5), counts, strict=True)]
+        names.setdefault(key, set()).add(f.file)
+    for (fmt, name), counts in grouped.items():
+        files = names[(fmt, name)]
+        label = (
+            next(iter(files)).rsplit("/", 1)[-1]
+            if len(files) == 1
+            else f"{len(files)} statement files"
+        )
+        rows.append((label, name, fmt, *(f"{n:,}" for n in counts)))
+    return rows
 
 
 def _problem_line(p: dict[str, object]) -> str:

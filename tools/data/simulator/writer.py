@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
 from tools.domain.policy import dump_policy
 from tools.domain.schemas import TABLES, Kind, Table
+
+from .camt import write_camt053
 
 if TYPE_CHECKING:
     from .company import Company
@@ -30,12 +32,29 @@ def export_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return out
 
 
-def write_company(company: Company, directory: Path | str) -> list[Path]:
-    """``<table>.csv`` for every canonical table, then ``policy.yaml`` (the last path)."""
+BANK_TABLES = ("bank_transactions", "bank_balances")
+
+
+def write_company(
+    company: Company, directory: Path | str, *, bank_format: Literal["csv", "camt053"] = "csv"
+) -> list[Path]:
+    """``<table>.csv`` for every canonical table, then ``policy.yaml`` (the last path).
+
+    With ``bank_format="camt053"`` the bank lines and balances come as the bank sends them:
+    ISO 20022 camt.053 statements in ``statements/``, one file per account and month.
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
+    if bank_format == "camt053":
+        paths += write_camt053(
+            company.tables["bank_transactions"],
+            company.tables["bank_balances"],
+            directory / "statements",
+        )
     for name, table in TABLES.items():
+        if bank_format == "camt053" and name in BANK_TABLES:
+            continue
         path = directory / f"{name}.csv"
         export_frame(company.tables[name], table).to_csv(
             path, index=False, encoding="utf-8", lineterminator="\n"
