@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from evals.common import emit, peak_rss_mb, run_child
 
 __all__ = ["main", "make_export"]
 
@@ -79,7 +79,7 @@ _METHODS = {"wcm_import": _ours, "pandas_to_sql": _naive, "pandas_read_csv": _re
 
 def _child(method: str, path: str, workdir: str) -> None:
     result = _METHODS[method](Path(path), Path(workdir))
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     sys.stdout.write(json.dumps(result))
 
 
@@ -101,21 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"running {method}", file=sys.stderr)
             work = Path(tmp) / method
             work.mkdir()
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "evals.bench_import",
-                    "--child",
-                    method,
-                    str(path),
-                    str(work),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            res = json.loads(out.stdout)
+            res = run_child("evals.bench_import", method, str(path), str(work))
             res["rows_per_second"] = args.rows / res["seconds"]
             results[method] = {k: round(v, 2) for k, v in res.items()}
     base = results["pandas_to_sql"]["rows_per_second"]
@@ -127,14 +113,15 @@ def main(argv: list[str] | None = None) -> int:
         "primary": "wcm_import",
         "results": results,
     }
-    if args.json:
-        print(json.dumps(doc, indent=2))
-    else:
-        for method, res in results.items():
-            print(
-                f"{method:16s} {res['rows_per_second']:>12,.0f} rows/s  "
-                f"{res['peak_rss_mb']:>8,.0f} MB peak RSS"
-            )
+    emit(
+        doc,
+        as_json=args.json,
+        lines=(
+            f"{method:16s} {res['rows_per_second']:>12,.0f} rows/s  "
+            f"{res['peak_rss_mb']:>8,.0f} MB peak RSS"
+            for method, res in results.items()
+        ),
+    )
     return 0
 
 

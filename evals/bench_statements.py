@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +21,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from evals.common import emit, peak_rss_mb, run_child
 
 __all__ = ["main", "write_camt053", "write_mt940"]
 
@@ -156,22 +156,18 @@ _METHODS: dict[str, tuple[str, Callable[[Path], int]]] = {
 }
 
 
-def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(method: str, path: str) -> None:
     function = _METHODS[method][1]
     if function in (_parse, _builtin):
         import tools.bank  # noqa: F401 - imports count as set-up, not reading
     else:
         import lxml.etree  # noqa: F401
-    before = _rss_mb()
+    before = peak_rss_mb()
     start = time.perf_counter()
     count = function(Path(path))
     seconds = time.perf_counter() - start
     result = {"seconds": seconds, "entries": count, "import_rss_mb": before}
-    result["peak_rss_mb"] = _rss_mb()
+    result["peak_rss_mb"] = peak_rss_mb()
     sys.stdout.write(json.dumps(result))
 
 
@@ -193,25 +189,12 @@ def main(argv: list[str] | None = None) -> int:
         sizes = {kind: path.stat().st_size / 1e6 for kind, path in files.items()}
         for method, (kind, _) in _METHODS.items():
             print(f"running {method}", file=sys.stderr)
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "evals.bench_statements",
-                    "--child",
-                    method,
-                    str(files[kind]),
-                ],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            res = json.loads(out.stdout)
+            res = run_child("evals.bench_statements", method, str(files[kind]))
             if res["entries"] != args.entries:
                 raise RuntimeError(f"{method} read {res['entries']} of {args.entries} entries")
             res["entries_per_second"] = args.entries / res["seconds"]
             res["mb_per_second"] = sizes[kind] / res["seconds"]
-            results[method] = {k: round(v, 2) for k, v in res.items()}
+            results[method] = {k: round(v, 4) for k, v in res.items()}
     for kind, baseline in (("camt053", "lxml_etree_parse"), ("mt940", "line_split")):
         ours = results[f"parse_statement_file/{kind}"]
         ours[f"time_ratio_to_{baseline}"] = round(
@@ -231,15 +214,16 @@ def main(argv: list[str] | None = None) -> int:
         "primary": "parse_statement_file",
         "results": results,
     }
-    if args.json:
-        print(json.dumps(doc, indent=2))
-    else:
-        for method, res in results.items():
-            if "/" in method:
-                print(
-                    f"{method:30s} {res['entries_per_second']:>10,.0f} entries/s "
-                    f"{res['seconds']:>7.2f} s {res['peak_rss_mb']:>7,.0f} MB peak RSS"
-                )
+    emit(
+        doc,
+        as_json=args.json,
+        lines=(
+            f"{method:30s} {res['entries_per_second']:>10,.0f} entries/s "
+            f"{res['seconds']:>7.2f} s {res['peak_rss_mb']:>7,.0f} MB peak RSS"
+            for method, res in results.items()
+            if "/" in method
+        ),
+    )
     return 0
 
 

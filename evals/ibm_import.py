@@ -10,12 +10,13 @@ default (types inferred), which is how invoice numbers lose their leading zeros.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from evals.common import emit
 
 __all__ = ["main"]
 
@@ -104,11 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "primary": "wcm_import",
         "results": results,
     }
-    if args.json:
-        print(json.dumps(doc, indent=2))
-    else:
-        for method, res in results.items():
-            print(method, ", ".join(f"{k}={v}" for k, v in res.items()))
+    emit(doc, as_json=args.json)
     return 0
 
 

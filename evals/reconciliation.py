@@ -11,13 +11,13 @@ only an exact reference with an exact amount.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
+from evals.common import emit
 from tools.data.simulator import SimConfig, generate_company
 from tools.kpi.working_capital import open_at
 from tools.reconcile import reconcile
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         "primary": "reconcile",
         "results": results,
     }
-    print(json.dumps(doc, indent=2) if args.json else doc)
+    emit(doc, as_json=args.json)
     return 0
 
 

@@ -19,7 +19,7 @@ from tools.domain.currency import CURRENCIES
 from tools.domain.schemas import Column, Kind, Table
 from tools.errors import Problem
 
-__all__ = ["MAX_PROBLEMS", "Validated", "validate"]
+__all__ = ["MAX_PROBLEMS", "Validated", "default_column", "validate"]
 
 MAX_PROBLEMS = 200  # kept per file; the total is still counted
 _CREDIT_NOTE = "credit_note"
@@ -117,10 +117,10 @@ def validate(raw: RawTable, table: Table, mapping: ColumnMapping) -> Validated:
         elif col.name in mapping.defaults:
             text = as_text(pd.Series([str(mapping.defaults[col.name])] * n))
         elif col.default is not None:
-            out.frame[col.name] = _constant(col, n)
+            out.frame[col.name] = default_column(col, n)
             continue
         else:
-            out.frame[col.name] = _empty(col, n)
+            out.frame[col.name] = default_column(col, n)
             continue
         out.frame[col.name] = _parse_column(out, col, text, mapping)
     _apply_signs(out)
@@ -139,25 +139,18 @@ def _apply_value_map(text: pd.Series, table: dict[str, object] | None) -> pd.Ser
     return as_text(pd.Series(mapped[codes] if len(mapped) else [], dtype=object))
 
 
-def _constant(col: Column, n: int) -> pd.Series:
+def default_column(col: Column, n: int) -> pd.Series:
+    """``n`` cells of the column's default, typed as validated data is (empty when none)."""
     value = col.default
+    if col.kind == Kind.DATE:
+        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
     if col.kind == Kind.BOOL:
         return pd.Series(np.full(n, bool(value)))
     if col.kind in (Kind.AMOUNT, Kind.NUMBER):
-        return pd.Series(np.full(n, float(value)))  # type: ignore[arg-type]
+        return pd.Series(np.full(n, np.nan if value is None else float(value)))  # type: ignore[arg-type]
     if col.kind == Kind.INTEGER:
-        return pd.Series(np.full(n, int(value)), dtype="Int64")  # type: ignore[call-overload]
+        return pd.Series([pd.NA if value is None else value] * n, dtype="Int64")
     return pd.Series([value] * n, dtype=object)
-
-
-def _empty(col: Column, n: int) -> pd.Series:
-    if col.kind == Kind.DATE:
-        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
-    if col.kind in (Kind.AMOUNT, Kind.NUMBER):
-        return pd.Series(np.full(n, np.nan))
-    if col.kind == Kind.INTEGER:
-        return pd.Series([pd.NA] * n, dtype="Int64")
-    return pd.Series([None] * n, dtype=object)
 
 
 def _parse_column(

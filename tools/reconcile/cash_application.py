@@ -17,6 +17,8 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.errors import DataError
+from tools.kpi.fx import fx_to_reporting
 from tools.reconcile.names import NameIndex
 
 __all__ = ["Match", "Reconciliation", "Unmatched", "reconcile"]
@@ -346,18 +348,18 @@ def _unmatched(line: Any, reason: str, *, suggestion: Match | None = None) -> Un
 
 
 def _rate_fn(fx: pd.DataFrame | None, currency: str, day: pd.Timestamp) -> Converter:
-    """A converter from the line's currency into a document currency on the booking date."""
+    """A converter from the line's currency into a document currency on the booking date;
+    NaN (so nothing matches) when there is no rate to convert with."""
 
     def convert(target: str) -> float:
-        if target == currency or fx is None or fx.empty:
+        if target == currency:
             return 1.0
-        known = fx.loc[fx["date"] <= day].sort_values("date")
-        for base, quote, invert in ((currency, target, False), (target, currency, True)):
-            rows = known.loc[(known["base"] == base) & (known["quote"] == quote), "rate"]
-            if not rows.empty:
-                rate = float(rows.iloc[-1])
-                return 1 / rate if invert else rate
-        return float("nan")
+        if fx is None or fx.empty:
+            return float("nan")
+        try:
+            return fx_to_reporting(fx, {currency}, target, day)[currency]
+        except DataError:
+            return float("nan")
 
     return convert
 

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tools.domain.schemas import TABLES, Kind, Table
+from tools.data.validate import default_column
+from tools.domain.schemas import TABLES, Table
 from tools.errors import Problem
 
 __all__ = ["STUBBED", "stub_rows"]
@@ -122,7 +123,7 @@ def _make_stubs(
     frame = pd.DataFrame({parent.key[0]: keys})
     for col in parent.columns:
         if col.name != parent.key[0]:
-            frame[col.name] = _default_column(col.kind, col.default, len(keys))
+            frame[col.name] = default_column(col, len(keys))
     currency = _modes(rows, ids, "currency").reindex(keys).to_numpy(dtype=object)
     if parent.name == "entities":
         frame["name"] = keys
@@ -140,18 +141,6 @@ def _make_stubs(
     frame["__file"] = "(created from references)"
     frame["__row"] = None
     return frame
-
-
-def _default_column(kind: Kind, default: object, n: int) -> pd.Series:
-    if kind == Kind.DATE:
-        return pd.Series(np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"))
-    if kind == Kind.INTEGER:
-        return pd.Series([default] * n, dtype="Int64")
-    if kind in (Kind.AMOUNT, Kind.NUMBER):
-        return pd.Series(np.full(n, np.nan if default is None else float(default)))  # type: ignore[arg-type]
-    if kind == Kind.BOOL:
-        return pd.Series(np.full(n, bool(default)))
-    return pd.Series([default] * n, dtype=object)
 
 
 def _modes(rows: pd.DataFrame, ids: pd.Series, column: str) -> pd.Series:
