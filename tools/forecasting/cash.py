@@ -1,0 +1,397 @@
+"""The direct-method cash forecast: every position's daily flows by category, with uncertainty.
+
+How the parts are forecast:
+
+- **customer receipts** bottom-up: each open invoice is paid on a date drawn from its
+  customer's payment behaviour; invoices not yet issued come from the forecast of daily
+  invoicing, paid after the delays recent invoices took;
+- **supplier payments**: open bills are scheduled on their due dates (``scheduled``: the
+  payment optimizer may move them); bills not yet received come from the forecast of daily
+  billing, paid after the delays recent bills took;
+- **payroll, tax, fees, intercompany, financing** that recur by the calendar are projected
+  onto their next dates (known flows, not guessed);
+- everything else (``other``) is forecast statistically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from tools.domain.policy import Policy
+from tools.errors import DataError, Problem
+from tools.forecasting.categorize import INTERNAL, categorize
+from tools.forecasting.outlook import SCHEDULED_COLUMNS, CashOutlook, Position, position_key
+from tools.forecasting.positions import cash_positions
+from tools.forecasting.receivables import delay_pmf, empirical_open_invoice_paths
+from tools.forecasting.recurring import project_recurring
+from tools.forecasting.series import daily_panel, series_paths
+
+__all__ = ["CashForecast", "build_outlook"]
+
+Quality = Literal["standard", "fast"]
+_HISTORY_DAYS = 364
+_LEVELS = (80, 95)
+
+
+@dataclass(frozen=True)
+class CashForecast:
+    """A cash forecast run: the outlook plus the parts that explain it."""
+
+    outlook: CashOutlook
+    receivables: pd.DataFrame  # per open invoice: expected date, probability in horizon
+    recurring: pd.DataFrame  # projected calendar flows
+    categorized: pd.DataFrame  # history lines with their category and the rule that fired
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def weekly(self) -> pd.DataFrame:
+        """Expected flows and closing balance per position and week, with 80/95 % bands."""
+        rows = []
+        o = self.outlook
+        weeks = (np.arange(o.horizon_days) // 7) + 1
+        for pos in o.positions:
+            balances = o.balance_paths(pos.key)
+            flows = o.flow_paths(pos.key) + o.scheduled_flows(pos.key)
+            for week in np.unique(weeks):
+                cols = weeks == week
+                end_balance = balances[:, np.nonzero(cols)[0][-1]]
+                by_cat = {
+                    c: float(o.paths[(pos.key, c)][:, cols].sum(axis=1).mean())
+                    for c in o.categories(pos.key)
+                }
+                by_cat["supplier_payment"] = by_cat.get("supplier_payment", 0.0) + float(
+                    o.scheduled_flows(pos.key)[cols].sum()
+                )
+                rows.append(
+                    {
+                        "key": pos.key,
+                        "week": int(week),
+                        "week_ending": o.dates[np.nonzero(cols)[0][-1]].date(),
+                        "net_flow": float(flows[:, cols].sum(axis=1).mean()),
+                        **{f"flow_{c}": v for c, v in sorted(by_cat.items())},
+                        "closing_mean": float(end_balance.mean()),
+                        "closing_lo_95": float(np.quantile(end_balance, 0.025)),
+                        "closing_lo_80": float(np.quantile(end_balance, 0.10)),
+                        "closing_hi_80": float(np.quantile(end_balance, 0.90)),
+                        "closing_hi_95": float(np.quantile(end_balance, 0.975)),
+                        "minimum": pos.minimum,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+def build_outlook(
+    tables: Mapping[str, pd.DataFrame],
+    policy: Policy,
+    *,
+    as_of: date | None = None,
+    horizon_days: int = 91,
+    n_paths: int = 500,
+    seed: int = 0,
+    quality: Quality = "standard",
+) -> CashForecast:
+    """Forecast every cash position's daily flows from the ledger known at ``as_of``.
+
+    Args:
+        tables: canonical tables (``tables_as_of`` gives a past view).
+        policy: floors and reporting currency.
+        as_of: forecast origin; default the last bank booking date.
+        horizon_days: calendar days ahead (91 = 13 weeks).
+        n_paths: Monte Carlo sample paths.
+        seed: makes the paths reproducible.
+        quality: ``fast`` uses the week bootstrap for every statistical series.
+
+    Raises:
+        DataError: no bank data, or too little history to forecast.
+    """
+    bank = tables.get("bank_transactions")
+    if bank is None or bank.empty:
+        raise DataError(
+            [
+                Problem(
+                    file="bank_transactions",
+                    message="no bank transactions: the cash forecast starts from bank history",
+                    expected="import bank statements (camt.053, MT940, BAI2 or CSV)",
+                )
+            ]
+        )
+    bank = bank.assign(booking_date=pd.to_datetime(bank["booking_date"]))
+    origin = pd.Timestamp(as_of) if as_of is not None else bank["booking_date"].max()
+    t = origin.normalize()
+    dates = pd.date_range(t + pd.Timedelta(days=1), periods=horizon_days, freq="D")
+    positions = cash_positions(tables, policy, as_of=t.date())
+    account_key = _account_keys(tables)
+
+    lines = categorize(bank.loc[bank["booking_date"] <= t], tables)
+    lines["key"] = lines["account_id"].map(account_key)
+    lines = lines.loc[lines["key"].notna() & (lines["category"] != INTERNAL)]
+    history_start = t - pd.Timedelta(days=_HISTORY_DAYS - 1)
+    if lines["booking_date"].min() > t - pd.Timedelta(days=56):
+        raise DataError(
+            [
+                Problem(
+                    file="bank_transactions",
+                    column="booking_date",
+                    value=str(lines["booking_date"].min().date()),
+                    message="less than 8 weeks of bank history before the forecast date",
+                    expected="at least 8 weeks of statements (a year or more is better)",
+                )
+            ]
+        )
+
+    paths: dict[tuple[str, str], np.ndarray] = {}
+    keys = [p.key for p in positions]
+
+    recurring, explained = project_recurring(lines, as_of=t.date(), horizon_days=horizon_days)
+    for (key, category), group in recurring.groupby(["key", "category"]):
+        daily = np.zeros(horizon_days)
+        offset = (group["ds"] - dates[0]).dt.days.to_numpy()
+        np.add.at(daily, offset, group["amount"].to_numpy(float))
+        _add(paths, (str(key), str(category)), np.tile(daily, (n_paths, 1)))
+
+    invoices = _with_key(tables.get("ar_invoices"), account_key, tables, positions)
+    receivables = pd.DataFrame()
+    if invoices is not None and not invoices.empty:
+        open_paths, receivables = empirical_open_invoice_paths(
+            invoices, as_of=t.date(), dates=dates, n_paths=n_paths, seed=seed
+        )
+        for key, arr in open_paths.items():
+            _add(paths, (key, "customer_receipt"), arr)
+        new = _new_document_paths(
+            invoices, settled="settled_date", t=t, dates=dates, n_paths=n_paths, seed=seed + 1
+        )
+        for key, arr in new.items():
+            _add(paths, (key, "customer_receipt"), arr)
+
+    bills = _with_key(tables.get("ap_bills"), account_key, tables, positions)
+    scheduled = _scheduled(bills, tables.get("suppliers"), t)
+    if bills is not None and not bills.empty:
+        new = _new_document_paths(
+            bills, settled="paid_date", t=t, dates=dates, n_paths=n_paths, seed=seed + 2
+        )
+        for key, arr in new.items():
+            _add(paths, (key, "supplier_payment"), -arr)
+
+    modelled = lines["category"].isin(("customer_receipt", "supplier_payment")) & lines["key"].isin(
+        {k for k, c in paths if c in ("customer_receipt", "supplier_payment")}
+    )
+    rest = lines.loc[~modelled & ~lines.index.isin(explained)]
+    panel = daily_panel(
+        rest.assign(uid=rest["key"]),
+        id_col="uid",
+        date_col="booking_date",
+        value_col="amount",
+        start=history_start.date(),
+        end=t.date(),
+    )
+    for key, arr in series_paths(
+        panel, h=horizon_days, n_paths=n_paths, seed=seed + 3, quality=quality
+    ).items():
+        _add(paths, (key, "other"), arr)
+    for key in keys:
+        if not any(k == key for k, _ in paths):
+            paths[(key, "other")] = np.zeros((n_paths, horizon_days))
+
+    outlook = CashOutlook(
+        as_of=t.date(),
+        reporting_currency=policy.reporting_currency,
+        dates=dates,
+        positions=positions,
+        paths=paths,
+        scheduled=scheduled,
+        flows=_flow_summary(paths, dates),
+        drivers=_drivers(receivables, recurring, scheduled),
+        provenance={
+            "as_of": t.date().isoformat(),
+            "history": [history_start.date().isoformat(), t.date().isoformat()],
+            "horizon_days": horizon_days,
+            "n_paths": n_paths,
+            "seed": seed,
+            "quality": quality,
+            "bank_lines": len(lines),
+            "open_invoices": len(receivables),
+            "scheduled_bills": len(scheduled),
+            "recurring_flows": len(recurring),
+        },
+    )
+    return CashForecast(
+        outlook=outlook,
+        receivables=receivables,
+        recurring=recurring,
+        categorized=lines,
+        provenance=outlook.provenance,
+    )
+
+
+def _add(paths: dict[tuple[str, str], np.ndarray], key: tuple[str, str], arr: np.ndarray) -> None:
+    paths[key] = paths[key] + arr if key in paths else arr
+
+
+def _account_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    accounts = tables["bank_accounts"]
+    return {
+        a: position_key(e, c)
+        for a, e, c in zip(
+            accounts["account_id"], accounts["entity_id"], accounts["currency"], strict=True
+        )
+    }
+
+
+def _with_key(
+    docs: pd.DataFrame | None,
+    account_key: Mapping[str, str],
+    tables: Mapping[str, pd.DataFrame],
+    positions: tuple[Position, ...],
+) -> pd.DataFrame | None:
+    """Documents with the position their cash will move: their entity and currency.
+
+    A document in a currency the entity holds no account in lands in the entity's
+    base-currency position (the bank converts it).
+    """
+    if docs is None or docs.empty:
+        return None
+    known = {p.key for p in positions}
+    frame = docs.copy()
+    for col in ("issue_date", "due_date", "settled_date", "paid_date"):
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col])
+    key = frame["entity_id"].astype(str) + "/" + frame["currency"].astype(str)
+    entities = tables.get("entities")
+    if entities is not None and not entities.empty:
+        base = dict(zip(entities["entity_id"], entities["base_currency"], strict=True))
+        fallback = frame["entity_id"].map(lambda e: position_key(e, base.get(e, "")))
+        key = key.where(key.isin(known), fallback)
+    frame["key"] = key
+    return frame.loc[frame["key"].isin(known)]
+
+
+def _new_document_paths(
+    docs: pd.DataFrame,
+    *,
+    settled: str,
+    t: pd.Timestamp,
+    dates: pd.DatetimeIndex,
+    n_paths: int,
+    seed: int,
+) -> dict[str, np.ndarray]:
+    """Cash from documents issued after ``t``: forecast issuance convolved with delays."""
+    h = len(dates)
+    issued = docs.loc[docs["doc_type"].isin(("invoice", "bill"))]
+    panel = daily_panel(
+        issued,
+        id_col="key",
+        date_col="issue_date",
+        value_col="amount",
+        start=(t - pd.Timedelta(days=_HISTORY_DAYS - 1)).date(),
+        end=t.date(),
+    )
+    issue_paths = series_paths(panel, h=h, n_paths=n_paths, seed=seed, quality="fast")
+    out = {}
+    for key, arr in issue_paths.items():
+        pmf = delay_pmf(
+            docs.loc[docs["key"] == key], settled=settled, as_of=t.date(), max_days=h - 1
+        )
+        # toeplitz[s, d]: share of what is issued on day s that is paid on day d
+        lag = np.arange(h)[None, :] - np.arange(h)[:, None]
+        toeplitz = np.where(lag >= 0, pmf[np.clip(lag, 0, h - 1)], 0.0)
+        out[key] = arr @ toeplitz
+    return out
+
+
+def _scheduled(
+    bills: pd.DataFrame | None, suppliers: pd.DataFrame | None, t: pd.Timestamp
+) -> pd.DataFrame:
+    if bills is None or bills.empty:
+        return pd.DataFrame(columns=list(SCHEDULED_COLUMNS))
+    open_ = bills.loc[(bills["open_amount"] > 0) & (bills["doc_type"] == "bill")].copy()
+    critical: Mapping[str, bool] = {}
+    if suppliers is not None and not suppliers.empty:
+        critical = dict(
+            zip(suppliers["supplier_id"], suppliers["critical"].fillna(False), strict=True)
+        )
+    pct = open_.get("discount_pct", pd.Series(0.0, index=open_.index)).fillna(0.0)
+    days = open_.get("discount_days", pd.Series(0, index=open_.index)).fillna(0)
+    discount_date = open_["issue_date"] + pd.to_timedelta(days, unit="D")
+    has_discount = (pct > 0) & (discount_date > t)
+    return pd.DataFrame(
+        {
+            "key": open_["key"].to_numpy(),
+            "item_id": open_["bill_id"].astype(str).to_numpy(),
+            "counterparty_id": open_["supplier_id"].astype(str).to_numpy(),
+            "category": "supplier_payment",
+            "due_date": open_["due_date"].dt.date.to_numpy(),
+            "amount": -open_["open_amount"].astype(float).to_numpy(),
+            "discount_date": discount_date.dt.date.where(has_discount, None).to_numpy(),
+            "discount_pct": pct.where(has_discount, 0.0).to_numpy(),
+            "critical": open_["supplier_id"].map(critical).fillna(False).astype(bool).to_numpy(),
+        }
+    )
+
+
+def _flow_summary(
+    paths: Mapping[tuple[str, str], np.ndarray], dates: pd.DatetimeIndex
+) -> pd.DataFrame:
+    frames = []
+    for (key, category), arr in sorted(paths.items()):
+        frame = pd.DataFrame(
+            {"key": key, "category": category, "ds": dates, "mean": arr.mean(axis=0)}
+        )
+        for level in _LEVELS:
+            tail = (100 - level) / 200
+            frame[f"lo-{level}"] = np.quantile(arr, tail, axis=0)
+            frame[f"hi-{level}"] = np.quantile(arr, 1 - tail, axis=0)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _drivers(
+    receivables: pd.DataFrame, recurring: pd.DataFrame, scheduled: pd.DataFrame
+) -> tuple[dict[str, Any], ...]:
+    out: list[dict[str, Any]] = []
+    if not receivables.empty:
+        top = receivables.nlargest(5, "expected_in_horizon")
+        for r in top.to_dict("records"):
+            out.append(
+                {
+                    "kind": "expected_customer_payment",
+                    "key": r["key"],
+                    "ref": r["invoice_id"],
+                    "counterparty": r["customer_id"],
+                    "amount": round(float(r["open_amount"]), 2),
+                    "expected_date": None
+                    if pd.isna(r["expected_date"])
+                    else r["expected_date"].date(),
+                    "probability": round(float(r["p_in_horizon"]), 3),
+                }
+            )
+    if not recurring.empty:
+        for r in recurring.nsmallest(5, "amount").to_dict("records"):
+            out.append(
+                {
+                    "kind": "known_flow",
+                    "key": r["key"],
+                    "category": r["category"],
+                    "counterparty": r["counterparty"],
+                    "amount": float(r["amount"]),
+                    "date": r["ds"].date(),
+                    "basis": r["basis"],
+                }
+            )
+    if not scheduled.empty:
+        for r in scheduled.nsmallest(5, "amount").to_dict("records"):
+            out.append(
+                {
+                    "kind": "scheduled_bill",
+                    "key": r["key"],
+                    "ref": r["item_id"],
+                    "counterparty": r["counterparty_id"],
+                    "amount": float(r["amount"]),
+                    "date": r["due_date"],
+                }
+            )
+    return tuple(out)
