@@ -46,3 +46,21 @@ def _no_settings_leak(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.startswith("WCM_") or key in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """The demo company (seed 7) imported once per test session: treat it as read-only.
+
+    Tests that change it (imports, approvals) copy the folder first: ``shutil.copytree``.
+    """
+    from tools.data.simulator import SimConfig, generate_company, write_company
+    from tools.workspace import import_files
+
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    company = generate_company(SimConfig(seed=7))
+    files = write_company(company, root / "exports", bank_format="csv")
+    ws = init_workspace(root, name="Demo", policy=company.policy)
+    report = import_files(ws, files, user="test")
+    assert report.ok, report
+    return ws

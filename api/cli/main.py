@@ -157,7 +157,7 @@ def schema_cmd(
         )
 
 
-from api.cli import data_cmds, demo_cmd, statement_cmds  # noqa: E402,F401  (registers commands)
+from api.cli import data_cmds, demo_cmd, forecast_cmds, statement_cmds  # noqa: E402,F401  (registers commands)
 
 
 def main() -> None:

@@ -370,7 +370,8 @@ def _drivers(
                 }
             )
     if not recurring.empty:
-        for r in recurring.nsmallest(5, "amount").to_dict("records"):
+        largest = recurring.sort_values("amount").drop_duplicates(["key", "counterparty"])
+        for r in largest.head(5).to_dict("records"):
             out.append(
                 {
                     "kind": "known_flow",

@@ -199,3 +199,16 @@ CASH_APPLICATIONS = sa.Table(
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("user_id", sa.Text, nullable=False),
 )
+
+FORECAST_RUNS = sa.Table(
+    "forecast_runs",
+    METADATA,
+    sa.Column("run_id", sa.String(24), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("params_key", sa.String(64), nullable=False, index=True),
+    sa.Column("data_version", sa.String(64), nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("provenance", sa.JSON, nullable=False),
+    sa.Column("folder", sa.Text, nullable=False),
+)
