@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ class Validated:
     bad_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     sources: dict[str, str] = field(default_factory=dict)  # canonical -> header
     ignored: list[str] = field(default_factory=list)  # headers not used
+    statements: list[Any] = field(default_factory=list)  # what a statement file says of itself
 
     def add(self, problem: Problem) -> None:
         self.problem_count += 1

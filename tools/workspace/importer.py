@@ -26,6 +26,7 @@ from tools.domain.policy import dump_policy, load_policy
 from tools.domain.schemas import TABLES, Table
 from tools.errors import DataError, Problem, WcmError
 from tools.workspace.db import IMPORT_BATCHES, read_table, upsert, write_order
+from tools.workspace.statement_log import check_and_record
 from tools.workspace.statements import STATEMENT_SUFFIXES, statement_parts
 from tools.workspace.stubs import stub_rows
 from tools.workspace.workspace import Workspace, write_atomic
@@ -187,6 +188,8 @@ def import_files(
             say(f"writing {name} ({len(frame):,} rows)")
             counts.update(_write(conn, TABLES[name], frame, write=not dry_run))
         reports = _file_reports(parts, counts)
+        statements = [r for p in parts for r in p.validated.statements]
+        warnings += check_and_record(conn, statements, batch_id=batch_id, write=not dry_run)
         report = ImportReport(
             batch_id=batch_id,
             status="validated" if dry_run else "imported",

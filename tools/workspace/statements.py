@@ -9,6 +9,7 @@ import numpy as np
 from tools.bank import check_balances, detect_format, parse_statement_file, to_frames
 from tools.data.validate import Validated
 from tools.domain.schemas import TABLES
+from tools.workspace.statement_log import StatementRecord
 
 __all__ = ["STATEMENT_SUFFIXES", "statement_parts"]
 
@@ -42,6 +43,19 @@ def statement_parts(path: Path, warnings: list[str]) -> list[Validated] | None:
             f"{path}: account {statement.account}: {w}" for w in check_balances(statement)
         )
     txns, balances = to_frames(parsed, file=str(path))
+    records = [
+        StatementRecord(
+            account_id=s.account,
+            statement_id=s.statement_id,
+            kind=s.kind,
+            sequence=s.sequence,
+            opening_date=s.opening_date,
+            closing_date=s.closing_date,
+            entries=len(s.entries),
+            file=str(path),
+        )
+        for s in parsed.statements
+    ]
     out = []
     for name, frame in (("bank_transactions", txns), ("bank_balances", balances)):
         part = Validated(
@@ -53,4 +67,5 @@ def statement_parts(path: Path, warnings: list[str]) -> list[Validated] | None:
         )
         part.sources = {"format": parsed.format}
         out.append(part)
+    out[0].statements = records
     return out
