@@ -7,6 +7,7 @@ them in the ledger, checks them against the policy's approval matrix (by ``actio
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from datetime import date
@@ -38,7 +39,7 @@ class ActionItem(BaseModel):
     ref: str = Field(description="Bill, invoice, customer, SKU or instrument the line is about")
     counterparty: str | None = None
     amount: float = Field(description="In the action's currency; payments are positive")
-    date: date | None = Field(default=None, description="Execution or value date")
+    date: dt.date | None = Field(default=None, description="Execution or value date")
     details: dict[str, Any] = Field(default_factory=dict)
 
 
