@@ -45,8 +45,13 @@ class CashForecast:
 
     outlook: CashOutlook
     receivables: pd.DataFrame  # per open invoice: expected date, probability in horizon
+    receivables_daily: pd.DataFrame  # invoice_id, ds, expected: each open invoice's expected
+    # receipt per day
     recurring: pd.DataFrame  # projected calendar flows
     categorized: pd.DataFrame  # history lines with their category and the rule that fired
+    components: pd.DataFrame = field(default_factory=pd.DataFrame)  # key, category, component,
+    # ds, mean: where each expected flow comes from (recurring, open_items, new_documents,
+    # statistical); scheduled bills are in ``outlook.scheduled``
     provenance: Mapping[str, Any] = field(default_factory=dict)
 
     def weekly(self) -> pd.DataFrame:
@@ -145,6 +150,7 @@ def build_outlook(
         )
 
     paths: dict[tuple[str, str], np.ndarray] = {}
+    parts: list[dict[str, Any]] = []
     keys = [p.key for p in positions]
 
     recurring, explained = project_recurring(lines, as_of=t.date(), horizon_days=horizon_days)
@@ -152,21 +158,22 @@ def build_outlook(
         daily = np.zeros(horizon_days)
         offset = (group["ds"] - dates[0]).dt.days.to_numpy()
         np.add.at(daily, offset, group["amount"].to_numpy(float))
-        _add(paths, (str(key), str(category)), np.tile(daily, (n_paths, 1)))
+        _add(paths, (str(key), str(category)), np.tile(daily, (n_paths, 1)), parts, "recurring")
 
     invoices = _with_key(tables.get("ar_invoices"), account_key, tables, positions)
     receivables = pd.DataFrame()
+    receivables_daily = pd.DataFrame(columns=["invoice_id", "ds", "expected"])
     if invoices is not None and not invoices.empty:
-        open_paths, receivables = empirical_open_invoice_paths(
+        open_paths, receivables, receivables_daily = empirical_open_invoice_paths(
             invoices, as_of=t.date(), dates=dates, n_paths=n_paths, seed=seed
         )
         for key, arr in open_paths.items():
-            _add(paths, (key, "customer_receipt"), arr)
+            _add(paths, (key, "customer_receipt"), arr, parts, "open_items")
         new = _new_document_paths(
             invoices, settled="settled_date", t=t, dates=dates, n_paths=n_paths, seed=seed + 1
         )
         for key, arr in new.items():
-            _add(paths, (key, "customer_receipt"), arr)
+            _add(paths, (key, "customer_receipt"), arr, parts, "new_documents")
 
     bills = _with_key(tables.get("ap_bills"), account_key, tables, positions)
     scheduled = _scheduled(bills, tables.get("suppliers"), t)
@@ -175,7 +182,7 @@ def build_outlook(
             bills, settled="paid_date", t=t, dates=dates, n_paths=n_paths, seed=seed + 2
         )
         for key, arr in new.items():
-            _add(paths, (key, "supplier_payment"), -arr)
+            _add(paths, (key, "supplier_payment"), -arr, parts, "new_documents")
 
     modelled = lines["category"].isin(("customer_receipt", "supplier_payment")) & lines["key"].isin(
         {k for k, c in paths if c in ("customer_receipt", "supplier_payment")}
@@ -192,7 +199,7 @@ def build_outlook(
     for key, arr in series_paths(
         panel, h=horizon_days, n_paths=n_paths, seed=seed + 3, quality=quality
     ).items():
-        _add(paths, (key, "other"), arr)
+        _add(paths, (key, "other"), arr, parts, "statistical")
     for key in keys:
         if not any(k == key for k, _ in paths):
             paths[(key, "other")] = np.zeros((n_paths, horizon_days))
@@ -222,14 +229,44 @@ def build_outlook(
     return CashForecast(
         outlook=outlook,
         receivables=receivables,
+        receivables_daily=receivables_daily,
         recurring=recurring,
         categorized=lines,
+        components=_components(parts, dates),
         provenance=outlook.provenance,
     )
 
 
-def _add(paths: dict[tuple[str, str], np.ndarray], key: tuple[str, str], arr: np.ndarray) -> None:
+def _components(parts: list[dict[str, Any]], dates: pd.DatetimeIndex) -> pd.DataFrame:
+    frames = [
+        pd.DataFrame(
+            {
+                "key": p["key"],
+                "category": p["category"],
+                "component": p["component"],
+                "ds": dates,
+                "mean": p["mean"],
+            }
+        )
+        for p in parts
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["key", "category", "component", "ds", "mean"])
+    out = pd.concat(frames, ignore_index=True)
+    return out.groupby(["key", "category", "component", "ds"], as_index=False).agg(
+        mean=("mean", "sum")
+    )
+
+
+def _add(
+    paths: dict[tuple[str, str], np.ndarray],
+    key: tuple[str, str],
+    arr: np.ndarray,
+    parts: list[dict[str, Any]],
+    component: str,
+) -> None:
     paths[key] = paths[key] + arr if key in paths else arr
+    parts.append({"key": key[0], "category": key[1], "component": component, "mean": arr.mean(0)})
 
 
 def _account_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:

@@ -28,16 +28,18 @@ def empirical_open_invoice_paths(
     n_paths: int,
     seed: int,
     lookback_days: int = 365,
-) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+) -> tuple[dict[str, np.ndarray], pd.DataFrame, pd.DataFrame]:
     """Sample paths of receipts from open invoices per position key, and per-invoice forecasts.
 
     Args:
         invoices: canonical ``ar_invoices`` plus a ``key`` column (position of the invoice).
 
     Returns:
-        (paths, per_invoice): ``paths[key]`` is ``(n_paths, len(dates))``; ``per_invoice`` has
-        invoice_id, customer_id, key, open_amount, due_date, expected_date, p_in_horizon,
-        expected_in_horizon, p_late and the number of history invoices used.
+        (paths, per_invoice, daily): ``paths[key]`` is ``(n_paths, len(dates))``;
+        ``per_invoice`` has invoice_id, customer_id, key, open_amount, due_date,
+        expected_date, p_in_horizon, expected_in_horizon, p_late and the number of history
+        invoices used; ``daily`` is the expected receipt per invoice and day (invoice_id, ds,
+        expected), the basis of variance analysis.
     """
     t = pd.Timestamp(as_of)
     rng = np.random.default_rng(seed)
@@ -56,6 +58,7 @@ def empirical_open_invoice_paths(
     open_ = invoices.loc[(invoices["open_amount"] > 0) & (invoices["doc_type"] != "credit_note")]
     paths: dict[str, np.ndarray] = {}
     rows = []
+    daily: list[tuple[str, pd.Timestamp, float]] = []
     for inv in open_.to_dict("records"):
         history = by_customer.get(inv["customer_id"])
         used = len(history) if history is not None else 0
@@ -68,6 +71,11 @@ def empirical_open_invoice_paths(
         inside = (offset >= 0) & (offset < h)
         arr = paths.setdefault(inv["key"], np.zeros((n_paths, h)))
         arr[np.nonzero(inside)[0], offset[inside]] += inv["open_amount"]
+        days = np.bincount(offset[inside], minlength=h)
+        for day in np.nonzero(days)[0]:
+            daily.append(
+                (inv["invoice_id"], dates[int(day)], inv["open_amount"] * days[day] / n_paths)
+            )
         finite = delays[~np.isnan(delays)]
         expected = (
             inv["due_date"] + pd.Timedelta(days=float(np.median(finite))) if len(finite) else pd.NaT
@@ -86,7 +94,7 @@ def empirical_open_invoice_paths(
                 "history": used,
             }
         )
-    return paths, pd.DataFrame(rows)
+    return paths, pd.DataFrame(rows), pd.DataFrame(daily, columns=["invoice_id", "ds", "expected"])
 
 
 def _conditional_draws(

@@ -2,8 +2,9 @@
 
 These are scheduled, not guessed: a flow that came from the same counterparty in the same
 category every month (or quarter, or year) around the same day is projected onto the next
-occurrences, on the last business day on or before the usual day, for the median of its
-latest amounts. Flows that do not recur stay in the statistical forecast.
+occurrences, on the usual day moved off weekends the way its history shows (taxes usually
+to the next business day, salaries to the previous one), for the median of its latest
+amounts. Flows that do not recur stay in the statistical forecast.
 """
 
 from __future__ import annotations
@@ -41,11 +42,23 @@ def project_recurring(
         & (lines["booking_date"] <= t)
     ].copy()
     recent["counterparty"] = recent["counterparty"].fillna("")
+    # One counterparty (a tax office) may hold several calendars: monthly payroll tax,
+    # quarterly VAT, income-tax prepayments. The wording without numbers tells them apart.
+    text = recent["description"] if "description" in recent else pd.Series("", recent.index)
+    recent["signature"] = (
+        text.fillna("")
+        .astype(str)
+        .str.lower()
+        .str.replace(r"[\d/\-.:#]+", " ", regex=True)
+        .str.split()
+        .str.join(" ")
+        .str[:48]
+    )
     recent["month"] = recent["booking_date"].dt.to_period("M")
     rows: list[dict[str, object]] = []
     explained: list[pd.Index] = []
-    for (key, category, party), group in recent.groupby(
-        ["key", "category", "counterparty"], sort=True
+    for (key, category, party, _sig), group in recent.groupby(
+        ["key", "category", "counterparty", "signature"], sort=True
     ):
         monthly = group.groupby("month").agg(
             amount=("amount", "sum"), day=("booking_date", lambda d: d.dt.day.median())
@@ -56,12 +69,12 @@ def project_recurring(
         if period is None:
             continue
         amount = float(monthly["amount"].tail(3).median())
-        day = round(float(monthly["day"].tail(3).median()))
+        day, following = _usual_day(monthly["day"].round().astype(int).to_numpy())
         last = monthly.index.max()
         step = 1
         while True:
             month = last + step * period
-            when = _business_day_on_or_before(month, day)
+            when = _business_day(month, day, following=following)
             step += 1
             if when <= t:
                 continue
@@ -100,9 +113,23 @@ def _period_months(months: pd.Index) -> int | None:
     return None
 
 
-def _business_day_on_or_before(month: pd.Period, day: int) -> pd.Timestamp:
+def _usual_day(days: np.ndarray) -> tuple[int, bool]:
+    """The day of month a flow is due on, and whether weekends push it later (taxes
+    usually) or earlier (salaries usually), read off the days it actually came."""
+    values, counts = np.unique(days, return_counts=True)
+    usual = int(values[np.argmax(counts)])
+    later = int(np.sum(days > usual))
+    earlier = int(np.sum(days < usual))
+    return usual, later > earlier
+
+
+def _business_day(month: pd.Period, day: int, *, following: bool) -> pd.Timestamp:
     last_day = month.days_in_month
     when = pd.Timestamp(year=month.year, month=month.month, day=min(max(day, 1), last_day))
+    step = pd.Timedelta(days=1 if following else -1)
     while when.weekday() >= 5:
-        when -= pd.Timedelta(days=1)
+        when += step
+    if when.month != month.month:  # rolled out of the month: roll the other way
+        while when.weekday() >= 5 or when.month != month.month:
+            when -= step
     return when

@@ -154,8 +154,10 @@ def load_run(ws: Workspace, run_id: str) -> CashForecast:
     return CashForecast(
         outlook=outlook,
         receivables=pd.read_parquet(folder / "receivables.parquet"),
+        receivables_daily=pd.read_parquet(folder / "receivables_daily.parquet"),
         recurring=pd.read_parquet(folder / "recurring.parquet"),
         categorized=pd.DataFrame(),
+        components=pd.read_parquet(folder / "components.parquet"),
         provenance=meta["provenance"],
     )
 
@@ -171,7 +173,9 @@ def _save(forecast: CashForecast, folder: Path) -> None:
     o.scheduled.to_parquet(tmp / "scheduled.parquet", index=False)
     o.flows.to_parquet(tmp / "flows.parquet", index=False)
     forecast.receivables.to_parquet(tmp / "receivables.parquet", index=False)
+    forecast.receivables_daily.to_parquet(tmp / "receivables_daily.parquet", index=False)
     forecast.recurring.to_parquet(tmp / "recurring.parquet", index=False)
+    forecast.components.to_parquet(tmp / "components.parquet", index=False)
     meta = {
         "as_of": o.as_of.isoformat(),
         "reporting_currency": o.reporting_currency,
