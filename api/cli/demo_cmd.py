@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli.forecast_cmds import forecast_tables, show_forecast
 from api.cli.main import JsonOpt, WorkspaceOpt, app, handle_errors, settings, workspace_path
 from api.cli.output import console, err_console, print_json
 from api.cli.render import show_import, show_kpis, show_status
@@ -28,8 +29,10 @@ def demo_cmd(
 ) -> None:
     """Generate the demo company, import its exports, and show data status and KPIs."""
     from tools.data.simulator import SimConfig, generate_company, write_company, write_truth
+    from tools.forecasting.explain import summarize
     from tools.kpi import working_capital_kpis
     from tools.workspace import import_files, init_workspace
+    from tools.workspace.forecast_runs import run_forecast
     from tools.workspace.status import workspace_status
 
     root = workspace_path(workspace)
@@ -54,6 +57,9 @@ def demo_cmd(
     kpis = working_capital_kpis(
         ws.read_all(), as_of=status.as_of, reporting_currency=ws.reporting_currency
     )
+    with err_console.status("forecasting cash 13 weeks ahead"):
+        run = run_forecast(ws, horizon_days=91)
+    grain, periods = forecast_tables(run.forecast, 91)
     elapsed = time.perf_counter() - started
     if as_json:
         print_json(
@@ -64,6 +70,10 @@ def demo_cmd(
                 "import": report.model_dump(mode="json"),
                 "status": status.model_dump(mode="json"),
                 "kpis": kpis.model_dump(mode="json"),
+                "forecast": {
+                    "run_id": run.run_id,
+                    "positions": [p.model_dump() for p in summarize(run.forecast)],
+                },
             }
         )
         raise typer.Exit(0 if report.ok else 1)
@@ -82,12 +92,16 @@ def demo_cmd(
     show_status(status)
     _step("4. Working capital")
     show_kpis(kpis)
+    _step("5. Cash forecast, 13 weeks")
+    show_forecast(run, periods, summarize(run.forecast), [], days=91, grain=grain)
     _step("Next")
     wcm = _command_name()
     console.print(
         f"Workspace ready at {root} ({elapsed:.1f} s). Try:\n"
         f"  {wcm} status --workspace {root}\n"
         f"  {wcm} kpi --workspace {root} --as-of 2025-12-31\n"
+        f"  {wcm} forecast --workspace {root} --horizon 6m\n"
+        f"  {wcm} forecast --workspace {root} --horizon 6m\n"
         f"  {wcm} import YOUR_EXPORT.csv --workspace {root} --dry-run"
     )
     if not report.ok:

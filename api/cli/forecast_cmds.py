@@ -194,8 +194,9 @@ def _monthly(fc: Any) -> pd.DataFrame:
 
 
 def _periods(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
-    receipts = [c for c in frame if c == "flow_customer_receipt"]
-    payments = [c for c in frame if c.startswith("flow_") and c != "flow_customer_receipt"]
+    names = [str(c) for c in frame.columns]
+    receipts = [c for c in names if c == "flow_customer_receipt"]
+    payments = [c for c in names if c.startswith("flow_") and c != "flow_customer_receipt"]
     out = pd.DataFrame(
         {
             "key": frame["key"],
