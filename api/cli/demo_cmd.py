@@ -101,7 +101,6 @@ def demo_cmd(
         f"  {wcm} status --workspace {root}\n"
         f"  {wcm} kpi --workspace {root} --as-of 2025-12-31\n"
         f"  {wcm} forecast --workspace {root} --horizon 6m\n"
-        f"  {wcm} forecast --workspace {root} --horizon 6m\n"
         f"  {wcm} import YOUR_EXPORT.csv --workspace {root} --dry-run"
     )
     if not report.ok:
