@@ -157,7 +157,13 @@ def schema_cmd(
         )
 
 
-from api.cli import data_cmds, demo_cmd, forecast_cmds, statement_cmds  # noqa: E402,F401  (registers commands)
+from api.cli import (  # noqa: E402,F401  (registers commands)
+    data_cmds,
+    demo_cmd,
+    forecast_cmds,
+    optimize_cmds,
+    statement_cmds,
+)
 
 
 def main() -> None:
