@@ -158,6 +158,7 @@ def schema_cmd(
 
 
 from api.cli import (  # noqa: E402,F401  (registers commands)
+    agent_cmds,
     data_cmds,
     demo_cmd,
     forecast_cmds,

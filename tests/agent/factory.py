@@ -1,0 +1,110 @@
+"""Small builders shared by the agent tests: proposals and a ledger on a fresh workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from agent.ledger import Executor, Ledger, ProposalRecord, ledger_engine, write_users
+from tools.domain.policy import Policy
+from tools.domain.proposals import ActionItem, ProposedAction
+from tools.workspace import init_workspace
+
+ROLES = {
+    "ann": ["analyst"],
+    "bob": ["approver"],
+    "cat": ["approver"],
+    "dan": ["admin"],
+    "vic": ["viewer"],
+}
+
+
+def action(
+    amount: float = 50_000.0, *, ref: str = "B-1", kind: str = "payment_run"
+) -> ProposedAction:
+    return ProposedAction(
+        action=kind,  # type: ignore[arg-type]
+        title=f"Pay {ref}",
+        entity_id="US01",
+        currency="USD",
+        amount=amount,
+        amount_reporting=amount,
+        rationale="test",
+        items=(ActionItem(ref=ref, counterparty="S1", amount=amount, date=date(2026, 1, 5)),),
+        source="optimize_payments",
+        as_of=date(2026, 1, 2),
+    )
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def make_ledger(
+    root: Path, *, url: str | None = None, clock: Callable[[], datetime] | None = None
+) -> Ledger:
+    ws = init_workspace(root, name="Test Co", database_url=url)
+    write_users(root, ROLES)
+    from agent.ledger.users import load_users
+
+    return Ledger(
+        ledger_engine(ws.database_url),
+        Policy(),
+        load_users(root),
+        **({"clock": clock} if clock else {}),
+    )
+
+
+class CountingRenderer:
+    """Records every render call; the count is what 'executed twice' would look like."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, record: ProposalRecord) -> list[dict[str, Any]]:
+        self.calls.append(record.proposal_id)
+        return [{"path": f"outbox/{record.proposal_id}/x.txt", "sha256": "0" * 64}]
+
+
+def executor(ledger: Ledger) -> tuple[Executor, CountingRenderer]:
+    render = CountingRenderer()
+    return Executor(ledger, render), render
+
+
+def build_company_workspace(root: Path, *, seed: int = 3) -> Any:
+    """A small simulated company imported into a workspace (about 5 s), with users."""
+    from tools.data.simulator import SimConfig, generate_company, write_company
+    from tools.workspace import import_files
+
+    company = generate_company(
+        SimConfig(
+            seed=seed,
+            n_customers=40,
+            n_suppliers=20,
+            n_skus=10,
+            start=date(2025, 1, 1),
+            end=date(2025, 12, 31),
+        )
+    )
+    files = write_company(company, root / "exports", bank_format="csv")
+    ws = init_workspace(
+        root,
+        name="Test Manufacturing",
+        reporting_currency=company.policy.reporting_currency,
+        policy=company.policy,
+    )
+    report = import_files(ws, files, user="test")
+    assert report.ok
+    write_users(root, ROLES)
+    return ws
