@@ -13,7 +13,7 @@ from tools.domain.policy import Policy
 from tools.errors import ConfigError, DataError
 from tools.optimization import SolverParams, optimize_payments
 
-FAST = SolverParams(time_limit_s=5, workers=1, seed=0)
+FAST = SolverParams(time_limit_s=60, workers=1, seed=0)  # a bound, not a target: CI is busy
 COF = {"USD": 4.0}
 
 
