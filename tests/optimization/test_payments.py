@@ -164,5 +164,5 @@ def test_result_serialises_and_records_solver() -> None:
     r = _run(make_outlook([bill("B1", 1_000, due=10)]))
     doc = r.model_dump(mode="json")
     assert doc["plan"][0]["bill_id"] == "B1"
-    assert doc["solve"]["seed"] == 0 and doc["solve"]["time_limit_s"] == 5
+    assert doc["solve"]["seed"] == 0 and doc["solve"]["time_limit_s"] == FAST.time_limit_s
     assert doc["solve"]["gap"] == pytest.approx(0.0, abs=1e-9)
