@@ -173,6 +173,10 @@ class Executor:
                 "executed": "it was executed already",
             }.get(record.status, f"it is {record.status}")
             return hint
+        if self.ledger.clock() > record.expires_at:
+            # An attempt that crashed before expiry is not finished after it: the approvals
+            # were for a plan of that moment.
+            return "it expired before it could run; ask again for a fresh proposal"
         rows = conn.execute(
             sa.select(APPROVALS.c.user_id, APPROVALS.c.decision).where(
                 APPROVALS.c.proposal_id == record.proposal_id
