@@ -162,6 +162,7 @@ from api.cli import (  # noqa: E402,F401  (registers commands)
     data_cmds,
     demo_cmd,
     forecast_cmds,
+    kb_cmds,
     optimize_cmds,
     statement_cmds,
 )
