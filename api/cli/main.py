@@ -164,6 +164,7 @@ from api.cli import (  # noqa: E402,F401  (registers commands)
     forecast_cmds,
     kb_cmds,
     optimize_cmds,
+    risk_cmds,
     statement_cmds,
 )
 

@@ -1,0 +1,313 @@
+"""Early-warning lead time and false alarms on the demo-company simulator, against its truth.
+
+``python -m evals.early_warning [--runs N] [--json]``
+
+**Runs.** Run ``i`` uses seed ``i + 1`` and the shock design ``DESIGNS[i % 7]``: no shock;
+the largest US01 customers covering >= 10 % of US01 revenue stop paying (small) or >= 40 %
+(large); the largest DE01 customers covering >= 30 % of DE01 revenue stop paying; the five
+largest US01 goods suppliers demand prepayment; sales fall 50 % for 120 days; EURUSD falls
+15 %. Customer shares come from the simulator's truth for the seed. The shock starts on
+``S`` = 2025-09-01 plus ``23 x seed mod 150`` days (moved to a weekday), so shocks meet
+different seasons. Sizes span shocks that cause breaches and shocks that do not.
+
+**Checks.** Every seven days from ``S - 21`` to ``S + 63`` days (13 as-of dates) the ledger
+is cut with ``tables_as_of``, forecast with ``build_outlook(quality="fast")`` and passed
+through ``liquidity_risk`` and ``early_warnings``, and through ``counterparty_warnings``
+(customers that stopped paying, assumed not to pay). A check *alerts* for a cash position
+when either raises a warning or critical alert on that position (breach probability above
+the policy's warning threshold on some day within 91 days). Only positions with a policy floor
+are scored (US01/USD, DE01/EUR); DE01's USD collection account has none.
+
+**Truth: a breach.** The simulated treasurer defends the floor by drawing on the revolver,
+so the recorded balance rarely stays below it. The outlook forecasts the balance *without
+new drawings*, so the truth is measured the same way: seen from an as-of date ``d``, the
+position breaches on the first business day ``t`` in ``(d, d + 91]`` on which its actual
+closing balance (sum of its accounts, ``bank_balances``) minus the revolver drawings net of
+repayments booked in ``(d, t]`` is below the policy minimum (``policy.minimum_cash``).
+
+**Breach-causing shock.** A shocked run's position has a breach seen from ``S``, at least
+seven days after ``S`` (so at least one check can see the shock), and none seen from
+``S - 91`` (it was not already breaching before the shock). The same rule on a run without
+a shock gives a spontaneous breach, scored apart.
+
+**Detection and lead time.** A breach at ``t`` is detected when some check ``d`` with
+``S <= d < t`` alerts on its position; the lead time is the business days from the first
+such ``d`` to ``t``. Breaches too close to ``S`` for any check count as missed.
+
+**False alarm.** A check that alerts on a position for which no breach is seen from its
+date within 91 days. ``false_alarm_rate`` = false alarms / checks with no breach ahead
+(all runs, both positions).
+
+**Baseline.** The same checks with the 13-week point forecast (mean path, bills on due
+dates) below the minimum on any day as the alert rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from evals.common import emit
+from tools.data.asof import tables_as_of
+from tools.data.simulator import Company, Shock, SimConfig, generate_company
+from tools.forecasting.cash import build_outlook
+from tools.forecasting.outlook import CashOutlook
+from tools.risk import business_days, early_warnings, liquidity_risk
+from tools.risk.deterioration import counterparty_warnings, silent_customers
+from tools.scenarios import expected_receipts_from
+
+__all__ = ["main"]
+
+DESIGNS = (
+    "none",
+    "default_us01_small",
+    "default_us01_large",
+    "default_de01",
+    "prepayment",
+    "sales_drop",
+    "fx_move",
+)
+HORIZON = 91
+CHECK_WEEKS = range(-3, 10)
+KEYS = ("US01/USD", "DE01/EUR")
+_DRAW = r"^(?:Drawdown|Repayment) revolving"
+
+
+@dataclass(frozen=True)
+class Run:
+    index: int
+    seed: int
+    design: str
+    start: date
+
+
+def _run(index: int) -> Run:
+    seed = index + 1
+    start = date(2025, 9, 1) + timedelta(days=(23 * seed) % 150)
+    while start.weekday() >= 5:
+        start += timedelta(days=1)
+    return Run(index, seed, DESIGNS[index % len(DESIGNS)], start)
+
+
+def _top_customers(base: Company, entity: str, share: float) -> list[str]:
+    rows = pd.DataFrame(base.truth["customers"])
+    rows = rows.loc[rows["entity_id"] == entity].sort_values(
+        "revenue_share_of_entity", ascending=False
+    )
+    cumulative = rows["revenue_share_of_entity"].cumsum().to_numpy()
+    k = int(np.searchsorted(cumulative, share)) + 1
+    return list(rows["customer_id"].iloc[:k])
+
+
+def _top_suppliers(base: Company, entity: str, start: date, n: int) -> list[str]:
+    goods = set(base.tables["inventory_items"]["supplier_id"])
+    bills = base.tables["ap_bills"]
+    recent = bills.loc[
+        (bills["entity_id"] == entity)
+        & bills["supplier_id"].isin(goods)
+        & (bills["issue_date"] < pd.Timestamp(start))
+        & (bills["issue_date"] >= pd.Timestamp(start) - pd.Timedelta(days=365))
+    ]
+    return list(recent.groupby("supplier_id")["amount"].sum().nlargest(n).index)
+
+
+def shocks_for(run: Run) -> tuple[Shock, ...]:
+    """The shocks of a run's design, sized on the seed's unshocked company."""
+    s = run.start
+    if run.design == "none":
+        return ()
+    if run.design == "sales_drop":
+        return (Shock(kind="sales_drop", start=s, pct=50, days=120),)
+    if run.design == "fx_move":
+        return (Shock(kind="fx_move", start=s, pct=-15),)
+    base = generate_company(SimConfig(seed=run.seed))
+    if run.design == "prepayment":
+        ids = _top_suppliers(base, "US01", s, 5)
+        return tuple(Shock(kind="supplier_prepayment", start=s, supplier_id=i) for i in ids)
+    entity, share = {
+        "default_us01_small": ("US01", 0.10),
+        "default_us01_large": ("US01", 0.40),
+        "default_de01": ("DE01", 0.30),
+    }[run.design]
+    ids = _top_customers(base, entity, share)
+    return tuple(Shock(kind="customer_default", start=s, customer_id=i) for i in ids)
+
+
+class Truth:
+    """Own-funds balances per position: closing balance less later revolver drawings."""
+
+    def __init__(self, company: Company) -> None:
+        acc = company.tables["bank_accounts"][["account_id", "entity_id"]]
+        bal = company.tables["bank_balances"]
+        bal = bal.loc[bal["balance_type"] == "closing"].merge(acc, on="account_id")
+        bal["key"] = bal["entity_id"] + "/" + bal["currency"]
+        self.balance = bal.groupby(["date", "key"])["amount"].sum().unstack("key")
+        bt = company.tables["bank_transactions"].merge(acc, on="account_id")
+        draws = bt.loc[bt["description"].fillna("").str.match(_DRAW)]
+        draws = draws.assign(key=draws["entity_id"] + "/" + draws["currency"])
+        daily = draws.groupby(["booking_date", "key"])["amount"].sum().unstack("key")
+        daily = daily.reindex(index=self.balance.index, columns=self.balance.columns).fillna(0.0)
+        self.drawn = daily.cumsum()
+        floors = company.policy.minimum_cash.entities
+        self.floor = {k: floors[k.split("/")[0]] for k in KEYS}
+
+    def first_breach(self, key: str, d: date) -> date | None:
+        idx = self.balance.index
+        t = pd.Timestamp(d)
+        window = idx[(idx > t) & (idx <= t + pd.Timedelta(days=HORIZON))]
+        before = idx[idx <= t]
+        base = float(self.drawn.loc[before[-1], key]) if len(before) else 0.0
+        own = self.balance.loc[window, key] - (self.drawn.loc[window, key] - base)
+        hit = own.index[own.to_numpy() < self.floor.get(key, 0.0)]
+        return hit[0].date() if len(hit) else None
+
+
+def _point_alert(outlook: CashOutlook, key: str) -> date | None:
+    mean = outlook.flow_paths(key).mean(axis=0) + outlook.scheduled_flows(key)
+    balance = outlook.position(key).opening + np.cumsum(mean)
+    hits = np.flatnonzero(balance < outlook.position(key).minimum)
+    return outlook.dates[hits[0]].date() if hits.size else None
+
+
+def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
+    """One record per check and scored position."""
+    company = generate_company(SimConfig(seed=run.seed, shocks=shocks_for(run)))
+    truth = Truth(company)
+    records = []
+    for week in CHECK_WEEKS:
+        d = run.start + timedelta(days=7 * week)
+        view = tables_as_of(company.tables, d)
+        forecast = build_outlook(
+            view,
+            company.policy,
+            as_of=d,
+            horizon_days=HORIZON,
+            n_paths=n_paths,
+            seed=run.seed,
+            quality="fast",
+        )
+        risk = liquidity_risk(forecast.outlook, company.policy)
+        alerts = list(early_warnings(risk).alerts)
+        silent = silent_customers(view, as_of=d)
+        alerts += counterparty_warnings(
+            forecast.outlook,
+            company.policy,
+            silent,
+            expected_receipts=expected_receipts_from(forecast.receivables),
+        )
+        for key in KEYS:
+            ours = sorted(
+                a.breach_date
+                for a in alerts
+                if a.scope == key and a.severity in ("warning", "critical") and a.breach_date
+            )
+            records.append(
+                {
+                    "run": run.index,
+                    "seed": run.seed,
+                    "design": run.design,
+                    "start": run.start,
+                    "key": key,
+                    "check": d,
+                    "truth": truth.first_breach(key, d),
+                    "ours": ours[0] if ours else None,
+                    "baseline": _point_alert(forecast.outlook, key),
+                    "max_probability": risk.scope(key).max_breach_probability,
+                    "pre": truth.first_breach(key, run.start - timedelta(days=HORIZON)),
+                    "post": truth.first_breach(key, run.start),
+                }
+            )
+    return records
+
+
+def score(records: pd.DataFrame, method: str) -> dict[str, Any]:
+    """Detection rate, median lead time and false-alarm rate of one alert rule."""
+    events = records.drop_duplicates(["run", "key"])
+    events = events.loc[events["pre"].isna() & events["post"].notna()]
+    events = events.loc[
+        [
+            post >= start + timedelta(days=7)
+            for post, start in zip(events["post"], events["start"], strict=True)
+        ]
+    ]
+    found: dict[str, list[float]] = {"shock": [], "none": []}
+    leads: list[int] = []
+    for ev in events.itertuples(index=False):
+        checks = records.loc[
+            (records["run"] == ev.run)
+            & (records["key"] == ev.key)
+            & (records["check"] >= ev.start)
+            & (records["check"] < ev.post)
+            & records[method].notna()
+        ]
+        group = "none" if ev.design == "none" else "shock"
+        found[group].append(float(not checks.empty))
+        if not checks.empty and group == "shock":
+            first: date = min(checks["check"])
+            breach: date = ev.post  # type: ignore[assignment]
+            leads.append(business_days(first, breach))
+    negatives = records.loc[records["truth"].isna()]
+    alerts = records.loc[records[method].notna()]
+    return {
+        "detection_rate": round(float(np.mean(found["shock"])), 3) if found["shock"] else None,
+        "median_lead_days": float(np.median(leads)) if leads else None,
+        "false_alarm_rate": round(float(negatives[method].notna().mean()), 3)
+        if len(negatives)
+        else None,
+        "false_discovery_rate": round(float(alerts["truth"].isna().mean()), 3)
+        if len(alerts)
+        else None,
+        "detection_rate_unshocked": round(float(np.mean(found["none"])), 3)
+        if found["none"]
+        else None,
+        "breach_events_shocked": len(found["shock"]),
+        "breach_events_unshocked": len(found["none"]),
+        "checks": len(records),
+        "checks_without_breach_ahead": len(negatives),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="simulator runs (7 = each design once)")
+    parser.add_argument("--paths", type=int, default=300, help="Monte Carlo paths per outlook")
+    parser.add_argument("--workers", type=int, default=1, help="runs evaluated in parallel")
+    parser.add_argument("--records", type=Path, help="write the per-check records (CSV) here")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    runs = [_run(i) for i in range(args.runs)]
+    rows: list[dict[str, Any]] = []
+    with ProcessPoolExecutor(max_workers=max(args.workers, 1)) as pool:
+        jobs = [pool.submit(evaluate_run, run, n_paths=args.paths) for run in runs]
+        for done, (run, job) in enumerate(zip(runs, jobs, strict=True), start=1):
+            rows += job.result()
+            print(
+                f"run {done}/{args.runs} done: seed {run.seed}, {run.design}, from {run.start}",
+                file=sys.stderr,
+            )
+    records = pd.DataFrame(rows)
+    if args.records:
+        records.to_csv(args.records, index=False)
+    results = {
+        "early_warning": score(records, "ours"),
+        "point_forecast_rule": score(records, "baseline"),
+    }
+    doc = {
+        "dataset": f"simulator, {args.runs} runs x {len(CHECK_WEEKS)} weekly checks, "
+        f"{HORIZON}-day horizon, {args.paths} paths",
+        "primary": "early_warning",
+        "results": results,
+    }
+    emit(doc, as_json=args.json)
+
+
+if __name__ == "__main__":
+    main()

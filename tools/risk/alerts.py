@@ -1,0 +1,177 @@
+"""Early warnings: alerts raised when the chance of breaching minimum cash crosses the
+policy's thresholds, with the lead time left and the cause in words and numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from tools.risk.models import LiquidityRisk, ScopeRisk
+
+__all__ = ["Alert", "EarlyWarning", "Severity", "business_days", "early_warnings"]
+
+Severity = Literal["info", "warning", "critical"]
+_RANK = {"info": 0, "warning": 1, "critical": 2}
+
+
+class Alert(BaseModel):
+    """One early warning a person can act on."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    severity: Severity
+    kind: Literal["liquidity", "anomaly"]
+    scope: str = Field(description="Position key, entity, 'group', or a bank account")
+    title: str
+    cause: str = Field(description="Why, in words, with the figures in ``data``")
+    as_of: date
+    breach_date: date | None = None
+    lead_time_days: int | None = Field(
+        default=None, description="Business days from as_of to the breach date"
+    )
+    probability: float | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class EarlyWarning(BaseModel):
+    """The alerts of one run, most severe and soonest first."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    as_of: date
+    alerts: tuple[Alert, ...]
+    thresholds: dict[str, float]
+    provenance: dict[str, Any]
+
+    @property
+    def worst(self) -> Severity | None:
+        if not self.alerts:
+            return None
+        return max((a.severity for a in self.alerts), key=_RANK.__getitem__)
+
+
+def business_days(start: date, end: date) -> int:
+    """Business days (Mon-Fri) from ``start`` up to ``end``: [start, end)."""
+    return int(np.busday_count(start, end))
+
+
+def _fmt(value: float, currency: str) -> str:
+    return f"{value:,.0f} {currency}"
+
+
+def _cause(risk: ScopeRisk, day: int, dates: tuple[date, ...], lead: int) -> str:
+    p = risk.breach_probability[day]
+    parts = [
+        f"{risk.scope}: {p:.0%} chance of ending {dates[day]} below the "
+        f"{_fmt(risk.minimum, risk.currency)} minimum ({lead} business days ahead); "
+        f"5 % worst-case low {_fmt(risk.min_balance_q05, risk.currency)} on "
+        f"{risk.min_balance_q05_date}"
+    ]
+    harmful = [d for d in risk.drivers if d.contribution < 0][:2]
+    if harmful:
+        parts.append(
+            "driven by "
+            + ", ".join(
+                f"{d.category} ({_fmt(d.contribution, risk.currency)} on the "
+                f"{risk.tail.replace('_', ' ')} paths)"
+                for d in harmful
+            )
+        )
+    if risk.largest_bills:
+        b = risk.largest_bills[0]
+        parts.append(
+            f"largest bill before then: {b.counterparty_id} {b.item_id} "
+            f"{_fmt(-b.amount_scope, risk.currency)} due {b.due_date}"
+        )
+    if risk.credit_available > 0:
+        p_credit = risk.breach_probability_with_credit[day]
+        parts.append(
+            f"drawing the {_fmt(risk.credit_available, risk.currency)} available credit "
+            f"brings it to {p_credit:.0%}"
+        )
+    else:
+        parts.append("no undrawn credit line to fall back on")
+    return "; ".join(parts)
+
+
+def _crossing(prob: np.ndarray, th: dict[str, float], info: float) -> tuple[Severity, int] | None:
+    """The most severe threshold the probability crosses, and the first day it does."""
+    levels: tuple[tuple[Severity, float, bool], ...] = (
+        ("critical", th["critical_probability"], True),
+        ("warning", th["warning_probability"], True),
+        ("info", info, False),
+    )
+    for severity, level, strict in levels:
+        hits = np.flatnonzero(prob > level if strict else prob >= level)
+        if hits.size:
+            return severity, int(hits[0])
+    return None
+
+
+def _scope_alert(risk: ScopeRisk, lr: LiquidityRisk, info: float) -> Alert | None:
+    prob = np.asarray(risk.breach_probability)
+    crossed = _crossing(prob, lr.thresholds, info)
+    if crossed is None:
+        return None
+    severity, day = crossed
+    when = lr.dates[day]
+    lead = business_days(lr.as_of, when)
+    if risk.level == "position" and risk.minimum <= 0:
+        severity = "info"  # no floor of its own: an overdraft risk its entity's pooling covers
+    return Alert(
+        severity=severity,
+        kind="liquidity",
+        scope=risk.scope,
+        title=f"{risk.scope}: minimum cash at risk from {when}",
+        cause=_cause(risk, day, lr.dates, lead),
+        as_of=lr.as_of,
+        breach_date=when,
+        lead_time_days=lead,
+        probability=float(prob[day]),
+        data={
+            "level": risk.level,
+            "minimum": risk.minimum,
+            "currency": risk.currency,
+            "max_breach_probability": risk.max_breach_probability,
+            "horizon_breach_probability": risk.horizon_breach_probability,
+            "breach_probability_with_credit": risk.breach_probability_with_credit[day],
+            "expected_shortfall": risk.expected_shortfall,
+            "shortfall_q95": risk.shortfall_q95,
+            "min_balance_q05": risk.min_balance_q05,
+            "min_balance_q05_date": risk.min_balance_q05_date.isoformat(),
+            "credit_available": risk.credit_available,
+            "drivers": [d.model_dump() for d in risk.drivers[:3]],
+            "largest_bills": [b.model_dump(mode="json") for b in risk.largest_bills[:3]],
+        },
+    )
+
+
+def early_warnings(risk: LiquidityRisk, *, info_probability: float = 0.05) -> EarlyWarning:
+    """Liquidity alerts per position, multi-position entity and the group.
+
+    Severity follows the first day's breach probability (without drawing credit) that
+    crosses a threshold: above ``critical_probability`` -> critical, above
+    ``warning_probability`` -> warning, at least ``info_probability`` -> info. The breach
+    date is that first day; the lead time counts business days from ``as_of`` to it.
+    Entities with a single position repeat that position and get no alert of their own; a
+    position without a floor of its own (its entity's floor covers it) gets at most an info
+    alert about overdrawing.
+    """
+    scopes = [
+        *risk.positions,
+        *(e for e in risk.entities if len(e.keys) > 1),
+        risk.group,
+    ]
+    alerts = [a for s in scopes if (a := _scope_alert(s, risk, info_probability)) is not None]
+    alerts.sort(
+        key=lambda a: (-_RANK[a.severity], a.lead_time_days if a.lead_time_days is not None else 0)
+    )
+    return EarlyWarning(
+        as_of=risk.as_of,
+        alerts=tuple(alerts),
+        thresholds={**risk.thresholds, "info_probability": info_probability},
+        provenance={**risk.provenance, "source": "liquidity_risk"},
+    )
