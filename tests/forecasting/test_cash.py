@@ -132,3 +132,13 @@ def test_weekly_table(forecast) -> None:
     assert len(weekly) == 13 * 3
     ordered = weekly[["closing_lo_95", "closing_lo_80", "closing_mean", "closing_hi_80"]]
     assert (ordered.diff(axis=1).iloc[:, 1:] >= -1e-6).all().all()
+
+
+def test_swept_collection_account_stays_near_its_usual_balance(forecast) -> None:
+    # DE01's USD collection account is swept to EUR every week: the forecast replays the
+    # sweep instead of letting the account drift.
+    o = forecast.outlook
+    usd = o.balance_paths("DE01/USD")
+    assert np.quantile(usd[:, -1], 0.05) > 0
+    assert ("DE01/EUR", "other") in o.paths
+    assert (forecast.components["component"] == "sweep").any()

@@ -36,6 +36,7 @@ __all__ = ["CashForecast", "build_outlook"]
 
 Quality = Literal["standard", "fast"]
 _HISTORY_DAYS = 364
+_SWEEP = r"(?i)\b(?:sweep|cash concentration|cash pool(?:ing)?|zero.?balanc\w*)\b"
 _LEVELS = (80, 95)
 
 
@@ -187,7 +188,8 @@ def build_outlook(
     modelled = lines["category"].isin(("customer_receipt", "supplier_payment")) & lines["key"].isin(
         {k for k, c in paths if c in ("customer_receipt", "supplier_payment")}
     )
-    rest = lines.loc[~modelled & ~lines.index.isin(explained)]
+    sweeps = lines["description"].fillna("").str.contains(_SWEEP, regex=True)
+    rest = lines.loc[~modelled & ~lines.index.isin(explained) & ~sweeps]
     panel = daily_panel(
         rest.assign(uid=rest["key"]),
         id_col="uid",
@@ -203,6 +205,8 @@ def build_outlook(
     for key in keys:
         if not any(k == key for k, _ in paths):
             paths[(key, "other")] = np.zeros((n_paths, horizon_days))
+
+    _apply_sweeps(paths, parts, positions, lines.loc[sweeps], tables, scheduled, dates, t)
 
     outlook = CashOutlook(
         as_of=t.date(),
@@ -256,6 +260,83 @@ def _components(parts: list[dict[str, Any]], dates: pd.DatetimeIndex) -> pd.Data
     return out.groupby(["key", "category", "component", "ds"], as_index=False).agg(
         mean=("mean", "sum")
     )
+
+
+def _apply_sweeps(
+    paths: dict[tuple[str, str], np.ndarray],
+    parts: list[dict[str, Any]],
+    positions: tuple[Position, ...],
+    sweeps: pd.DataFrame,
+    tables: Mapping[str, pd.DataFrame],
+    scheduled: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    t: pd.Timestamp,
+) -> None:
+    """Replay standing sweeps on every path: on the weekdays a position was swept, what is
+    above the balance it was usually left with moves to the sister position it went to.
+
+    A sweep is a rule, not a random flow: forecasting its amounts statistically would drift
+    away from the receipts it sweeps.
+    """
+    if sweeps.empty:
+        return
+    by_key = {p.key: p for p in positions}
+    totals = sweeps.groupby("key")["amount"].sum()
+    for source, total in totals.items():
+        src = by_key.get(str(source))
+        if src is None or total >= 0:
+            continue
+        sisters = [
+            k
+            for k, v in totals.items()
+            if v > 0 and k in by_key and by_key[str(k)].entity_id == src.entity_id
+        ]
+        if not sisters:
+            continue
+        sister = by_key[str(sisters[0])]
+        mine = sweeps.loc[sweeps["key"] == source]
+        weekdays = set(mine["booking_date"].dt.weekday)
+        target = _left_after_sweeps(src, mine, tables, default=src.opening)
+        flows = sum(arr for (k, _), arr in paths.items() if k == src.key)
+        flows = np.asarray(flows) + _scheduled_daily(scheduled, src.key, dates)
+        balance = np.full(flows.shape[0], src.opening)
+        moved = np.zeros_like(flows)
+        for day in range(len(dates)):
+            balance = balance + flows[:, day]
+            if dates[day].weekday() in weekdays:
+                excess = np.maximum(balance - target, 0.0)
+                moved[:, day] = excess
+                balance = balance - excess
+        rate = src.fx_to_reporting / sister.fx_to_reporting
+        _add(paths, (src.key, "other"), -moved, parts, "sweep")
+        _add(paths, (sister.key, "other"), moved * rate, parts, "sweep")
+
+
+def _left_after_sweeps(
+    position: Position, sweeps: pd.DataFrame, tables: Mapping[str, pd.DataFrame], *, default: float
+) -> float:
+    """The median closing balance of the position on its last sweep days."""
+    balances = tables.get("bank_balances")
+    if balances is None or balances.empty:
+        return default
+    closing = balances.loc[
+        (balances["balance_type"] == "closing") & balances["account_id"].isin(position.accounts)
+    ]
+    per_day = closing.groupby(pd.to_datetime(closing["date"]))["amount"].sum()
+    days = pd.DatetimeIndex(sweeps["booking_date"].drop_duplicates()).sort_values()[-8:]
+    values = per_day.reindex(days).dropna()
+    return float(values.median()) if len(values) else default
+
+
+def _scheduled_daily(scheduled: pd.DataFrame, key: str, dates: pd.DatetimeIndex) -> np.ndarray:
+    out = np.zeros(len(dates))
+    items = scheduled.loc[scheduled["key"] == key]
+    if items.empty:
+        return out
+    offset = (pd.to_datetime(items["due_date"]) - dates[0]).dt.days.clip(lower=0).to_numpy()
+    inside = offset < len(dates)
+    np.add.at(out, offset[inside].astype(int), items["amount"].to_numpy(float)[inside])
+    return out
 
 
 def _add(
