@@ -147,21 +147,49 @@ def serve_cmd(
     host: Annotated[str | None, typer.Option(help="Address [default: WCM_API_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: WCM_API_PORT].")] = None,
 ) -> None:
-    """Start the HTTP API (OpenAPI docs at /docs) on the workspace."""
-    import os
+    """Start the service: web page, API (docs at /docs), Slack and Teams when configured.
 
+    With no workspace yet at the default place, the demo company is built there first
+    (with demo users: 'demo' asks, 'alice' and 'bob' approve, 'admin' does everything).
+    """
     import uvicorn
 
+    from agent.ledger import write_users
+    from agent.ledger.users import USERS_FILE
+    from api.auth import dev_mode
+    from api.cli.demo_cmd import demo_cmd
     from api.main import create_app
     from tools.workspace import open_workspace
 
     cfg = settings()
     root = workspace_path(workspace)
+    if workspace is None and not (root / "workspace.yaml").exists():
+        err_console.print(f"no workspace at {root}: building the demo company there first")
+        demo_cmd(workspace=root, seed=7, as_json=False)
+        if not (root / USERS_FILE).exists():
+            write_users(
+                root,
+                {
+                    "demo": ["analyst"],
+                    "alice": ["approver"],
+                    "bob": ["approver"],
+                    "admin": ["admin"],
+                },
+            )
+        from knowledge import KnowledgeStore, ingest_demo_content
+
+        ingest_demo_content(KnowledgeStore.open(cfg.model_copy(update={"workspace": root})))
     open_workspace(root, database_url=cfg.database_url)  # fail fast with a clear message
-    os.environ["WCM_WORKSPACE"] = str(root)
     host, port = host or cfg.api_host, port or cfg.api_port
-    err_console.print(f"serving {root} on http://{host}:{port} (API docs: /docs)")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    app = create_app(cfg.model_copy(update={"workspace": root}))
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    err_console.print(f"serving {root}: open {url} (API docs: {url}docs)")
+    if dev_mode(cfg):
+        err_console.print(
+            "development mode: no API keys configured, so requests act as user 'demo' "
+            "(the page's 'Act as' field picks another user from users.yaml)"
+        )
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 @app.command("reconcile")
