@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from agent.adapters.common import adapter, fig, require
@@ -157,30 +158,66 @@ def optimize_working_capital(
 def plan_collections(
     s: ToolSession, customer_id: str | None = None, horizon_days: int = 91, top_n: int = 10
 ) -> ToolResult:
-    fn = require("tools.optimization", "plan_collections")
-    return _generic("plan_collections", fn(s.tables(), s.policy(), as_of=s.as_of()))
+    fn = require("tools.optimization.receivables", "collections_worklist")
+    return _generic("plan_collections", fn(s.tables()["ar_invoices"], as_of=s.as_of()))
 
 
 @adapter("review_credit_limits")
 def review_credit_limits(
     s: ToolSession, customer_id: str | None = None, horizon_days: int = 91, top_n: int = 10
 ) -> ToolResult:
-    fn = require("tools.optimization", "review_credit_limits")
-    return _generic("review_credit_limits", fn(s.tables(), s.policy(), as_of=s.as_of()))
+    fn = require("tools.optimization.credit", "credit_limits")
+    t = s.tables()
+    return _generic(
+        "review_credit_limits", fn(t["customers"], t["ar_invoices"], s.policy(), as_of=s.as_of())
+    )
 
 
 @adapter("plan_inventory")
 def plan_inventory(
     s: ToolSession, budget: float | None = None, sku: str | None = None
 ) -> ToolResult:
-    fn = require("tools.optimization", "plan_inventory")
-    return _generic("plan_inventory", fn(s.tables(), s.policy(), as_of=s.as_of(), budget=budget))
+    fn = require("tools.optimization.inventory", "optimize_purchases")
+    t = s.tables()
+    plan = fn(
+        s.forecast(91).outlook,
+        t["inventory_items"],
+        t["inventory_demand"],
+        suppliers=t["suppliers"],
+        purchase_orders=t["purchase_orders"],
+    )
+    return _generic("plan_inventory", plan)
 
 
 @adapter("explain_variance")
 def explain_variance(s: ToolSession, weeks: int = 4) -> ToolResult:
     fn = require("tools.monitoring", "explain_variance")
-    return _generic("explain_variance", fn(s.tables(), s.policy(), weeks=weeks))
+    asof = require("tools.data.asof", "tables_as_of")
+    build = require("tools.forecasting", "build_outlook")
+    tables = s.tables()
+    end = s.as_of()
+    start = end - timedelta(days=7 * max(1, min(weeks, 12)) - 1)
+    origin = start - timedelta(days=1)
+    then = build(asof(tables, origin), s.policy(), as_of=origin, horizon_days=91, n_paths=200)
+    report = fn(then, tables, start=start, end=end)
+    ccy = report.reporting_currency
+    figures = [
+        fig("forecast", "Forecast net cash flow", "预测净现金流", report.forecast, "money", ccy),
+        fig("actual", "Actual net cash flow", "实际净现金流", report.actual, "money", ccy),
+        fig("variance", "Variance", "差异", report.variance, "money", ccy),
+    ]
+    figures += [
+        fig(f"driver_{i}", d.explanation, d.explanation, d.amount, "money", ccy)
+        for i, d in enumerate(report.drivers[:3], start=1)
+    ]
+    return _plan_result(
+        "explain_variance",
+        report.summary,
+        report.summary,
+        figures,
+        report,
+        data={"by_component": report.by_component, "by_category": report.by_category},
+    )
 
 
 def _generic(name: str, result: Any) -> ToolResult:

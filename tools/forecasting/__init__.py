@@ -3,5 +3,24 @@
 from tools.forecasting.cash import CashForecast, build_outlook
 from tools.forecasting.categorize import categorize
 from tools.forecasting.outlook import CashOutlook, Position, position_key
+from tools.forecasting.payments import (
+    ExpectedReceipts,
+    PaymentModel,
+    expected_receipts,
+    fit_payment_model,
+    predict_payments,
+)
 
-__all__ = ["CashForecast", "CashOutlook", "Position", "build_outlook", "categorize", "position_key"]
+__all__ = [
+    "CashForecast",
+    "CashOutlook",
+    "ExpectedReceipts",
+    "PaymentModel",
+    "Position",
+    "build_outlook",
+    "categorize",
+    "expected_receipts",
+    "fit_payment_model",
+    "position_key",
+    "predict_payments",
+]

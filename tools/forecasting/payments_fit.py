@@ -150,7 +150,7 @@ def fit_model(
         xb, yb = x[b], y[b]
         resid = yb - pred_b
         scale, s_b, floor, constant = _fit_scale(xb, resid, seed)
-        late, late_rounds = _fit_late(x, y > 0, a if held_out else b, b, max_iter, seed)
+        late, late_rounds, p_late_b = _fit_late(x, y > 0, a if held_out else b, b, max_iter, seed)
         members = tuple(
             (_booster(p, r, seed).fit(x, y - anchor(x, p["anchor"])), str(p["anchor"]))
             for p, r in chosen
@@ -175,7 +175,7 @@ def fit_model(
         },
         validation_from=pd.Timestamp(cut, unit="D").date() if held_out else None,
         n_validation=int(b.sum()) if held_out else 0,
-        backtest=_scores(xb, yb, pred_b, s_b, _quantiles(z, N_ATOMS)) if held_out else {},
+        backtest=_scores(xb, yb, pred_b, p_late_b) if held_out else {},
         unpaid_after_days=unpaid.after_days,
         seed=seed,
     )
@@ -222,18 +222,17 @@ def _late_booster(max_iter: int, seed: int) -> HistGradientBoostingClassifier:
 
 def _fit_late(
     x: pd.DataFrame, late: np.ndarray, a: np.ndarray, b: np.ndarray, cap: int, seed: int
-) -> tuple[HistGradientBoostingClassifier | None, int]:
+) -> tuple[HistGradientBoostingClassifier | None, int, np.ndarray | None]:
     """A classifier of "paid after the due date", its rounds chosen by log loss on ``b``
-    when fitted on ``a``; None when every invoice was paid late, or none was."""
+    when fitted on ``a``, and its probabilities on ``b`` then; None when every invoice was
+    paid late, or none was."""
     if late.all() or not late.any() or late[a].all() or not late[a].any():
-        return None, 0
+        return None, 0, None
     probe = _late_booster(cap, seed).fit(x[a], late[a])
-    losses = [
-        log_loss(late[b], np.clip(p[:, 1], 1e-6, 1 - 1e-6), labels=[False, True])
-        for p in probe.staged_predict_proba(x[b])
-    ]
+    staged = [p[:, 1] for p in probe.staged_predict_proba(x[b])]
+    losses = [log_loss(late[b], np.clip(p, 1e-6, 1 - 1e-6), labels=[False, True]) for p in staged]
     rounds = int(np.argmin(losses[9:])) + 10 if len(losses) >= 10 else len(losses)
-    return _late_booster(rounds, seed).fit(x, late), rounds
+    return _late_booster(rounds, seed).fit(x, late), rounds, staged[rounds - 1]
 
 
 def _scale_booster(seed: int) -> HistGradientBoostingRegressor:
@@ -272,16 +271,15 @@ def _fit_scale(
 
 
 def _scores(
-    x: pd.DataFrame, y: np.ndarray, pred: np.ndarray, scale: np.ndarray, atoms: np.ndarray
+    x: pd.DataFrame, y: np.ndarray, pred: np.ndarray, p_late: np.ndarray | None
 ) -> dict[str, float]:
     """Out-of-sample scores on the validation period, against the customer's own mean."""
     baseline = x["late_mean"].fillna(x["segment_late_mean"]).fillna(float(np.median(y)))
-    p_late = np.mean(pred[:, None] + scale[:, None] * atoms[None, :] >= 0.5, axis=1)
     late = y > 0
     out = {
         "mae_days": round(float(np.mean(np.abs(y - pred))), 3),
         "mae_days_customer_mean": round(float(np.mean(np.abs(y - baseline))), 3),
     }
-    if 0 < late.sum() < len(late):
+    if p_late is not None and 0 < late.sum() < len(late):
         out["auc_late"] = round(float(roc_auc_score(late, p_late)), 4)
     return out
