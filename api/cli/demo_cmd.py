@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -10,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from api.cli.demo_conversation import prepare_demo_workspace, run_conversation
 from api.cli.forecast_cmds import forecast_tables, show_forecast
 from api.cli.main import JsonOpt, WorkspaceOpt, app, handle_errors, settings, workspace_path
 from api.cli.output import console, err_console, print_json
@@ -27,7 +29,7 @@ def demo_cmd(
     seed: Annotated[int, typer.Option(help="Simulator seed: same seed, same company.")] = 7,
     as_json: JsonOpt = False,
 ) -> None:
-    """Generate the demo company, import its exports, and show data status and KPIs."""
+    """Generate the demo company, import it, forecast, and hold a conversation with approvals."""
     from tools.data.simulator import SimConfig, generate_company, write_company, write_truth
     from tools.forecasting.explain import summarize
     from tools.kpi import working_capital_kpis
@@ -60,6 +62,11 @@ def demo_cmd(
     with err_console.status("forecasting cash 13 weeks ahead"):
         run = run_forecast(ws, horizon_days=91)
     grain, periods = forecast_tables(run.forecast, 91)
+    with err_console.status("loading the demo policies into the knowledge base"):
+        chunks = prepare_demo_workspace(ws, settings())
+    if as_json:
+        with contextlib.redirect_stdout(sys.stderr):
+            conversation = run_conversation(ws, settings())
     elapsed = time.perf_counter() - started
     if as_json:
         print_json(
@@ -74,6 +81,8 @@ def demo_cmd(
                     "run_id": run.run_id,
                     "positions": [p.model_dump() for p in summarize(run.forecast)],
                 },
+                "knowledge_chunks": chunks,
+                "conversation": conversation,
             }
         )
         raise typer.Exit(0 if report.ok else 1)
@@ -94,6 +103,13 @@ def demo_cmd(
     show_kpis(kpis)
     _step("5. Cash forecast, 13 weeks")
     show_forecast(run, periods, summarize(run.forecast), [], days=91, grain=grain)
+    _step("6. A conversation: question, proposal, approvals, payment file, audit")
+    console.print(
+        "Users: 'demo' (analyst) asks; 'alice' and 'bob' approve (WORKSPACE/users.yaml). "
+        "The demo policies are in the knowledge base."
+    )
+    conversation = run_conversation(ws, settings())
+    elapsed = time.perf_counter() - started
     _step("Next")
     wcm = _command_name()
     console.print(
@@ -101,6 +117,8 @@ def demo_cmd(
         f"  {wcm} status --workspace {root}\n"
         f"  {wcm} kpi --workspace {root} --as-of 2025-12-31\n"
         f"  {wcm} forecast --workspace {root} --horizon 6m\n"
+        f'  {wcm} ask "which customers should we chase this week?" --workspace {root}\n'
+        f"  {wcm} serve --workspace {root}   (web page at http://127.0.0.1:8400/app/)\n"
         f"  {wcm} import YOUR_EXPORT.csv --workspace {root} --dry-run"
     )
     if not report.ok:
