@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sys
@@ -65,8 +64,7 @@ def demo_cmd(
     with err_console.status("loading the demo policies into the knowledge base"):
         chunks = prepare_demo_workspace(ws, settings())
     if as_json:
-        with contextlib.redirect_stdout(sys.stderr):
-            conversation = run_conversation(ws, settings())
+        conversation = run_conversation(ws, settings(), show=False)
     elapsed = time.perf_counter() - started
     if as_json:
         print_json(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
-from api.cli.output import console, err_console
+from rich.console import Console
+
+from api.cli.output import console as _console
+from api.cli.output import err_console
+from tools.errors import WcmError
 from tools.settings import Settings
 from tools.workspace import Workspace
 
@@ -37,8 +42,11 @@ def prepare_demo_workspace(ws: Workspace, settings: Settings) -> int:
     return int(getattr(report, "chunks", 0) or 0)
 
 
-def run_conversation(ws: Workspace, settings: Settings) -> dict[str, Any]:
-    """Ask, propose, approve with the approvers the policy needs, execute, verify the audit."""
+def run_conversation(ws: Workspace, settings: Settings, *, show: bool = True) -> dict[str, Any]:
+    """Ask, propose, approve with the approvers the policy needs, execute, verify the audit.
+
+    ``show=False`` prints nothing (the demo's ``--json`` mode returns the transcript)."""
+    console = _console if show else Console(file=io.StringIO())
     from agent.ledger.audit import verify_audit
     from agent.service import Assistant
 
@@ -68,7 +76,11 @@ def run_conversation(ws: Workspace, settings: Settings) -> dict[str, Any]:
         )
         execution = None
         for approver in ("alice", "bob")[: max(1, record.required_approvers)]:
-            record, execution = assistant.approve(pid, user=approver, reason="demo")
+            try:
+                record, execution = assistant.approve(pid, user=approver, reason="demo")
+            except WcmError as exc:  # a rerun of the demo: the same plan was decided before
+                console.print(f"  {approver} cannot approve: {exc}")
+                break
             console.print(f"  {approver} approves -> proposal is {record.status}")
         if execution is not None:
             files = [str(a.get("path", a)) for a in execution.artifacts]
