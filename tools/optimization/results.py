@@ -24,17 +24,18 @@ class SolverParams(_Frozen):
 
     solver: Literal["highs", "scip"] = "highs"
     time_limit_s: float = Field(default=10.0, gt=0)
-    workers: int = Field(default=2, ge=1)
+    workers: int = Field(default=2, ge=1, description="Threads for SCIP; HiGHS uses its own pool")
     seed: int = Field(default=0, ge=0)
     relative_gap: float = Field(default=0.005, ge=0, lt=1, description="Target optimality gap")
 
     def specific(self) -> str:
         """Backend parameters in the solver's own syntax."""
         if self.solver == "highs":
+            # No "threads": HiGHS sizes one thread pool per process on first use and refuses
+            # every later solve that asks for another size (a server runs many solves).
             return "\n".join(
                 (
                     f"mip_rel_gap={self.relative_gap}",
-                    f"threads={self.workers}",
                     f"random_seed={self.seed}",
                     "output_flag=false",
                     "log_to_console=false",
