@@ -1,17 +1,21 @@
 """Keyword search: Okapi BM25 over the chunks Chroma stores, rebuilt from them on change.
 
 The index is a sparse matrix of BM25 term weights (chunks x terms), so a query is a sum of
-a few columns; rebuilding it from Chroma's stored documents takes well under a second for
-ten thousand chunks, so it is kept in memory and rebuilt when a collection's revision
-changes, by this process or another.
+a few columns. It is kept in memory, saved beside an embedded store (so a new process
+loads it instead of re-reading every chunk), and rebuilt from Chroma's stored documents
+when a collection's revision changes, by this process or another.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,8 +87,10 @@ _THOUSANDS = re.compile(r"(?<=\d)[,'’](?=\d{3}\b)")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _CODE = re.compile(r"[a-z0-9]+(?:[-/.][a-z0-9]+)+")
 _SUFFIXES = ("ing", "ed", "er", "al", "e")
+_FILE = "keyword-index"
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A light suffix stripper: approve/approved/approver/approvals all become ``approv``."""
     if len(word) <= 3 or word.isdigit():
@@ -150,6 +156,17 @@ class KeywordIndex:
         coo = tf_matrix.tocoo()
         data = coo.data * (K1 + 1) / (coo.data + norm[coo.row]) * idf[coo.col]
         weights = sparse.csc_matrix((data, (coo.row, coo.col)), shape=tf_matrix.shape)
+        return cls._assemble(ids, documents, metadatas, vocabulary, weights)
+
+    @classmethod
+    def _assemble(
+        cls,
+        ids: Sequence[str],
+        documents: Sequence[str],
+        metadatas: Sequence[dict[str, Any]],
+        vocabulary: dict[str, int],
+        weights: sparse.csc_matrix,
+    ) -> KeywordIndex:
         columns = {
             key: np.asarray([m.get(key) for m in metadatas], dtype=object)
             for key in ("collection", "doc_type", "doc_id", "version")
@@ -162,6 +179,49 @@ class KeywordIndex:
         rows_of = {cid: i for i, cid in enumerate(ids)}
         return cls(
             list(ids), list(documents), list(metadatas), vocabulary, weights, columns, rows_of
+        )
+
+    def save(self, folder: Path, revision: tuple[str, ...]) -> None:
+        """Write the index beside the store, tagged with the revision it reflects."""
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{_FILE}.{os.getpid()}"
+        with open(f"{tmp}.npz", "wb") as fh:
+            np.savez(
+                fh,
+                data=self.weights.data,
+                indices=self.weights.indices,
+                indptr=self.weights.indptr,
+                shape=np.asarray(self.weights.shape),
+            )
+        head = {
+            "revision": list(revision),
+            "ids": self.ids,
+            "documents": self.documents,
+            "metadatas": self.metadatas,
+            "vocabulary": self.vocabulary,
+        }
+        Path(f"{tmp}.json").write_text(json.dumps(head), encoding="utf-8")
+        os.replace(f"{tmp}.npz", folder / f"{_FILE}.npz")
+        os.replace(f"{tmp}.json", folder / f"{_FILE}.json")
+
+    @classmethod
+    def load(cls, folder: Path, revision: tuple[str, ...]) -> KeywordIndex | None:
+        """The saved index if it reflects ``revision``, else None (rebuild)."""
+        try:
+            head = json.loads((folder / f"{_FILE}.json").read_text(encoding="utf-8"))
+            if tuple(head["revision"]) != revision:
+                return None
+            with np.load(folder / f"{_FILE}.npz") as arrays:
+                weights = sparse.csc_matrix(
+                    (arrays["data"], arrays["indices"], arrays["indptr"]),
+                    shape=tuple(arrays["shape"]),
+                )
+        except (OSError, ValueError, KeyError):
+            return None
+        if weights.shape[0] != len(head["ids"]):
+            return None
+        return cls._assemble(
+            head["ids"], head["documents"], head["metadatas"], head["vocabulary"], weights
         )
 
     def scores(self, query: str) -> np.ndarray:

@@ -13,8 +13,9 @@ from knowledge.models import COLLECTIONS, SearchFilters, SearchHit, SearchResult
 from knowledge.safety import suspicious_reasons
 from knowledge.store import KnowledgeStore
 
-__all__ = ["RRF_K", "chroma_where", "keyword_index", "search"]
+__all__ = ["RRF_K", "chroma_where", "keyword_index", "rebuild_keyword_index", "search"]
 
+_OVERFETCH = 4  # unfiltered neighbours asked of Chroma per result wanted
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: flattens the top ranks a little
 Method = Literal["hybrid", "dense", "keyword"]
 
@@ -68,12 +69,8 @@ def _mask(index: KeywordIndex, filters: SearchFilters, names: tuple[str, ...]) -
     return np.asarray(mask, dtype=bool)
 
 
-def keyword_index(store: KnowledgeStore) -> KeywordIndex:
-    """The BM25 index of every collection, rebuilt when any collection has changed."""
-    revision = store.revision()
-    cached = store.cache.get("keyword")
-    if cached is not None and cached[0] == revision:
-        return cached[1]
+def rebuild_keyword_index(store: KnowledgeStore) -> KeywordIndex:
+    """The BM25 index built afresh from every chunk Chroma stores."""
     ids: list[str] = []
     docs: list[str] = []
     metas: list[dict[str, Any]] = []
@@ -82,11 +79,25 @@ def keyword_index(store: KnowledgeStore) -> KeywordIndex:
         ids.extend(got["ids"])
         docs.extend(got["documents"] or [])
         metas.extend(dict(m) for m in got["metadatas"] or [])
-    index = KeywordIndex.build(ids, docs, metas)
+    return KeywordIndex.build(ids, docs, metas)
+
+
+def keyword_index(store: KnowledgeStore) -> KeywordIndex:
+    """The BM25 index of every collection: from memory, else from the file saved beside an
+    embedded store, else rebuilt from Chroma (when any collection has changed)."""
+    revision = store.revision()
+    cached = store.cache.get("keyword")
+    if cached is not None and cached[0] == revision:
+        return cached[1]
+    if store.index_dir is not None:
+        saved = KeywordIndex.load(store.index_dir, revision)
+        if saved is not None:
+            store.cache["keyword"] = (revision, saved)
+            return saved
+    index = rebuild_keyword_index(store)
     store.cache["keyword"] = (revision, index)
-    store.cache["counts"] = {
-        name: int(np.sum(index.columns["collection"] == name)) for name in COLLECTIONS
-    }
+    if store.index_dir is not None:
+        index.save(store.index_dir, revision)
     return index
 
 
@@ -95,27 +106,50 @@ def _dense(
     index: KeywordIndex,
     query: str,
     filters: SearchFilters,
+    mask: np.ndarray,
     names: tuple[str, ...],
     n: int,
 ) -> list[tuple[int, float]]:
     """Rows of the keyword index (which holds every chunk's text and metadata) nearest to
-    the query's embedding; Chroma returns only ids and distances, which keeps it fast."""
+    the query's embedding.
+
+    Chroma answers an unfiltered query in about a millisecond but a metadata-filtered one
+    in tens, so each collection is asked for a few times ``n`` neighbours and filtered
+    here with ``mask``; only a filter too selective for that goes to Chroma's ``where``.
+    """
     vector = store.embedder.embed_query([query])
-    where = chroma_where(filters)
-    counts: dict[str, int] = store.cache.get("counts", {})
     found: list[tuple[int, float]] = []
     for name in names:
-        if counts.get(name, 1) == 0:
+        in_collection = index.columns["collection"] == name
+        size = int(in_collection.sum())
+        allowed = int((mask & in_collection).sum())
+        if not allowed:
             continue
-        got = store.collection(name).query(
-            query_embeddings=vector, n_results=n, where=where, include=["distances"]
-        )
-        for cid, dist in zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True):
-            row = index.rows.get(cid)
-            if row is not None:  # a chunk written after the index was read waits for the next
-                found.append((row, float(dist)))
+        col = store.collection(name)
+        fetch = min(size, n * _OVERFETCH)
+        got = col.query(query_embeddings=vector, n_results=fetch, include=["distances"])
+        kept = _rows(index, mask, got)
+        if len(kept) < min(n, allowed) and fetch < size:
+            where = chroma_where(filters)
+            got = col.query(
+                query_embeddings=vector,
+                n_results=min(n, allowed),
+                where=where,
+                include=["distances"],
+            )
+            kept = _rows(index, mask, got)
+        found.extend(kept)
     found.sort(key=lambda r: r[1])
     return found[:n]
+
+
+def _rows(index: KeywordIndex, mask: np.ndarray, got: Any) -> list[tuple[int, float]]:
+    out = []
+    for cid, dist in zip(got["ids"][0], (got["distances"] or [[]])[0], strict=True):
+        row = index.rows.get(cid)
+        if row is not None and mask[row]:  # a chunk newer than the index waits for the next
+            out.append((row, float(dist)))
+    return out
 
 
 def _snippet(body: str, query: str, words: int = 45) -> str:
@@ -185,14 +219,15 @@ def search(
     fused: dict[str, float] = {}
     ranks: dict[str, dict[str, Any]] = {}
     rows: dict[str, tuple[str, dict[str, Any]]] = {}
+    mask = _mask(index, filters, names)
     if method in ("hybrid", "keyword"):
-        for rank, (row, _) in enumerate(index.top(query, _mask(index, filters, names), n), 1):
+        for rank, (row, _) in enumerate(index.top(query, mask, n), 1):
             cid = index.ids[row]
             fused[cid] = fused.get(cid, 0.0) + 1 / (RRF_K + rank)
             ranks.setdefault(cid, {})["keyword_rank"] = rank
             rows[cid] = (index.documents[row], index.metadatas[row])
     if method in ("hybrid", "dense"):
-        for rank, (row, _) in enumerate(_dense(store, index, query, filters, names, n), 1):
+        for rank, (row, _) in enumerate(_dense(store, index, query, filters, mask, names, n), 1):
             cid = index.ids[row]
             fused[cid] = fused.get(cid, 0.0) + 1 / (RRF_K + rank)
             ranks.setdefault(cid, {})["dense_rank"] = rank

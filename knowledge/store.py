@@ -53,8 +53,10 @@ class KnowledgeStore:
         embedding_model: str = PACKAGED_MODEL,
         location: str = "",
         max_file_mb: float = DEFAULT_MAX_FILE_MB,
+        index_dir: Path | None = None,
     ) -> None:
         self.client = client
+        self.index_dir = index_dir  # where the keyword index is saved (embedded store only)
         self.embedder = MiniLMEmbeddingFunction(model_name=embedding_model)
         self.location = location
         self.max_file_mb = max_file_mb
@@ -85,12 +87,14 @@ class KnowledgeStore:
                     host=settings.chroma_host, port=settings.chroma_port, settings=chroma
                 )
                 location = f"chroma://{settings.chroma_host}:{settings.chroma_port}"
+                index_dir: Path | None = None
             else:
                 path = Path(target) if isinstance(target, str | Path) else None
                 folder = path or settings.resolved_chroma_path
                 folder.mkdir(parents=True, exist_ok=True)
                 client = chromadb.PersistentClient(path=str(folder), settings=chroma)
                 location = str(folder)
+                index_dir = folder
         except (OSError, ValueError) as exc:
             raise ConfigError(f"knowledge base cannot be opened: {exc}") from None
         except Exception as exc:  # chromadb raises bare Exceptions for connection problems
@@ -99,7 +103,11 @@ class KnowledgeStore:
                 "WCM_CHROMA_HOST/WCM_CHROMA_PORT or WCM_CHROMA_PATH"
             ) from None
         return cls(
-            client, embedding_model=settings.embedding_model, location=location, max_file_mb=limit
+            client,
+            embedding_model=settings.embedding_model,
+            location=location,
+            max_file_mb=limit,
+            index_dir=index_dir,
         )
 
     # -- collections ---------------------------------------------------------------------

@@ -145,3 +145,14 @@ def test_collections_use_our_embedding_function(store: KnowledgeStore) -> None:
     vectors = ef(["minimum cash", "cash floor"])
     assert len(vectors) == 2 and len(vectors[0]) == 384
     assert abs(float((vectors[0] ** 2).sum()) - 1) < 1e-4  # unit vectors for cosine space
+
+
+def test_keyword_index_is_saved_and_follows_other_processes(tmp_path: Path) -> None:
+    first = open_store(tmp_path / "shared")
+    ingest_paths(first, [_write(tmp_path, "a.md", "## Walrus\n\nWalrus accounts close monthly.\n")])
+    assert search(first, "walrus", method="keyword").hits[0].doc_id == "a"
+    assert (tmp_path / "shared" / "keyword-index.npz").exists()
+    second = open_store(tmp_path / "shared")  # another process: loads the saved index
+    assert search(second, "walrus", method="keyword").hits[0].doc_id == "a"
+    ingest_paths(second, [_write(tmp_path, "b.md", "## Narwhal\n\nNarwhal fees are waived.\n")])
+    assert search(first, "narwhal", method="keyword").hits[0].doc_id == "b"  # saw the write
