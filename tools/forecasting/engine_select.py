@@ -18,7 +18,16 @@ import numpy as np
 
 __all__ = ["STRATEGIES", "Backtest", "Selection", "select", "strategy_weights"]
 
-STRATEGIES = ("best", "top2", "top3", "top4", "mean_all", "global_best", "global_top3")
+STRATEGIES = (
+    "best",
+    "top2",
+    "top3",
+    "top4",
+    "mean_all",
+    "global_best",
+    "global_top2",
+    "global_top3",
+)
 # Panels with fewer series than this choose per series only: a global ranking needs a panel.
 _MIN_GLOBAL = 5
 
