@@ -44,6 +44,15 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 
 evals: $(STAMP) ## Accuracy evaluations on ../shared/data (JSON on stdout)
 	$(BIN)/python -m evals.ibm_import --data $(SHARED_DATA) --json
+	$(BIN)/python -m evals.payments --data $(SHARED_DATA)/ibm_accounts_receivable --json
+	$(BIN)/python -m evals.forecast --dataset m4-weekly --data $(SHARED_DATA)/m4_weekly --json
+	$(BIN)/python -m evals.forecast --dataset nn5 --data $(SHARED_DATA)/nn5_daily_atm --json
+	$(BIN)/python -m evals.forecast --dataset topcoder --data $(SHARED_DATA)/topcoder_cashflow_2020 --json
+	$(BIN)/python -m evals.reconciliation --json
+	$(BIN)/python -m evals.retrieval --json
+	$(BIN)/python -m evals.agent --json
+	$(BIN)/python -m evals.early_warning --json
+	$(BIN)/python -m evals.optimize --json
 
 bench: $(STAMP) ## Speed and memory benchmarks (figures as ratios to baselines)
 	$(BIN)/python -m evals.bench_import --json
