@@ -125,3 +125,17 @@ def test_special_series_get_their_own_treatment() -> None:
     assert "intermittent" in res.flags["sparse"]
     assert "ok" not in res.flags
     assert res.paths is not None and res.paths.shape == (4, 20, 7)
+
+
+def test_a_series_booked_on_few_dates_is_flagged_mostly_gaps() -> None:
+    paydays = pd.DataFrame(
+        {
+            "unique_id": "payroll",
+            "ds": pd.date_range("2024-01-31", periods=6, freq="ME"),
+            "y": -50_000.0,
+        }
+    )
+    prepared = prepare_panel(paydays, freq="D", season_length=7)
+    flags = prepared.flags["payroll"]
+    assert flags[0].startswith("gap_filled:") and "mostly_gaps" in flags
+    assert (prepared.df["y"] != 0).sum() == 6

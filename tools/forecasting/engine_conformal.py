@@ -130,7 +130,7 @@ def sample_paths(
     n_s, h = mean.shape
     rng = np.random.default_rng(seed)
     chol = np.linalg.cholesky(cal.corr)
-    z = rng.standard_normal((n_s, n_paths, h)) @ chol.T
+    z = (rng.standard_normal((n_s * n_paths, h)) @ chol.T).reshape(n_s, n_paths, h)
     u = ndtr(z)
     # Symmetric marginal: sign from the uniform, size from the absolute-error quantile.
     p = np.abs(2 * u - 1)

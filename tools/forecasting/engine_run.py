@@ -24,7 +24,7 @@ def _alias(model: Any) -> str:
 
 def _jobs(n_jobs: int, n_series: int) -> int:
     # Starting worker processes costs more than it saves on small groups.
-    return 1 if n_series < 24 else n_jobs
+    return 1 if n_series < 8 else n_jobs
 
 
 def _bt_ids(plan: Plan) -> list[str]:
