@@ -61,22 +61,22 @@ class ToolSession:
         return self._as_of
 
     def forecast(self, horizon_days: int = 91) -> Any:
-        """The cash forecast over at least ``horizon_days`` (91 reused for anything shorter)."""
-        from tools.forecasting import build_outlook
+        """The cash forecast over at least ``horizon_days`` (91 reused for anything shorter);
+        a run stored in the workspace for the same data and parameters is reused."""
+        from tools.workspace.forecast_runs import run_forecast
 
         horizon = max(91, int(horizon_days))
         key = (self.as_of(), horizon)
         with self._lock:
             if key not in self._forecasts:
-                self._forecasts[key] = build_outlook(
-                    self.tables(),
-                    self.policy(),
+                self._forecasts[key] = run_forecast(
+                    self.ws,
                     as_of=self.as_of(),
                     horizon_days=horizon,
                     n_paths=self.n_paths,
                     seed=self.seed,
                     quality="fast",
-                )
+                ).forecast
             return self._forecasts[key]
 
     def names(self, table: str, id_col: str) -> dict[str, str]:

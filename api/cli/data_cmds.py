@@ -154,8 +154,6 @@ def serve_cmd(
     """
     import uvicorn
 
-    from agent.ledger import write_users
-    from agent.ledger.users import USERS_FILE
     from api.auth import dev_mode
     from api.cli.demo_cmd import demo_cmd
     from api.main import create_app
@@ -165,20 +163,7 @@ def serve_cmd(
     root = workspace_path(workspace)
     if workspace is None and not (root / "workspace.yaml").exists():
         err_console.print(f"no workspace at {root}: building the demo company there first")
-        demo_cmd(workspace=root, seed=7, as_json=False)
-        if not (root / USERS_FILE).exists():
-            write_users(
-                root,
-                {
-                    "demo": ["analyst"],
-                    "alice": ["approver"],
-                    "bob": ["approver"],
-                    "admin": ["admin"],
-                },
-            )
-        from knowledge import KnowledgeStore, ingest_demo_content
-
-        ingest_demo_content(KnowledgeStore.open(cfg.model_copy(update={"workspace": root})))
+        demo_cmd(workspace=root, seed=7, as_json=False)  # also writes users and the policies
     open_workspace(root, database_url=cfg.database_url)  # fail fast with a clear message
     host, port = host or cfg.api_host, port or cfg.api_port
     app = create_app(cfg.model_copy(update={"workspace": root}))

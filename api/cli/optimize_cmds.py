@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli.main import JsonOpt, WorkspaceOpt, app, handle_errors, workspace_path
+from api.cli.main import JsonOpt, WorkspaceOpt, app, handle_errors, settings, workspace_path
 from api.cli.output import console, print_json
 from tools.errors import WorkspaceError
 
@@ -22,18 +22,27 @@ ConfidenceOpt = Annotated[
 ]
 
 
-def _load(workspace: Any, *, paths: int = 300, outlook: bool = True) -> tuple[Any, ...]:
-    from tools.workspace import open_workspace
-
-    ws = open_workspace(workspace_path(workspace))
-    tables = ws.read_all()
-    policy = ws.policy()
+def _load(ws: Any, *, paths: int = 300, outlook: bool = True) -> tuple[Any, ...]:
+    """Tables, policy and (a stored or new) fast cash outlook of the workspace."""
     cash = None
     if outlook:
-        from tools.forecasting.cash import build_outlook
+        from tools.workspace.forecast_runs import run_forecast
 
-        cash = build_outlook(tables, policy, n_paths=paths, seed=0, quality="fast").outlook
-    return tables, policy, cash
+        cash = run_forecast(ws, n_paths=paths, seed=0, quality="fast").forecast.outlook
+    return ws.read_all(), ws.policy(), cash
+
+
+def _workspace(workspace: Any) -> Any:
+    from tools.workspace import open_workspace
+
+    return open_workspace(workspace_path(workspace), database_url=settings().database_url)
+
+
+def _as_of_or_fail(ws: Any) -> Any:
+    as_of = ws.as_of()
+    if as_of is None:
+        raise WorkspaceError(f"{ws.root}: no data imported yet; run 'wcm import' first")
+    return as_of
 
 
 def _show(result: Any, as_json: bool, summary: list[str]) -> None:
@@ -61,7 +70,7 @@ def payments_cmd(
     """Pay date per open bill: discounts vs financing, cash above the floor."""
     from tools.optimization import optimize_payments
 
-    tables, policy, outlook = _load(workspace, paths=paths)
+    tables, policy, outlook = _load(_workspace(workspace), paths=paths)
     r = optimize_payments(
         outlook,
         None,
@@ -92,7 +101,7 @@ def investments_cmd(
     """Investment ladder for idle cash within policy limits."""
     from tools.optimization import optimize_investments
 
-    tables, policy, outlook = _load(workspace, paths=paths)
+    tables, policy, outlook = _load(_workspace(workspace), paths=paths)
     r = optimize_investments(
         outlook,
         policy,
@@ -122,7 +131,7 @@ def joint_cmd(
     """Joint payments + investments + credit plan and its Pareto frontier."""
     from tools.optimization import optimize_working_capital
 
-    tables, policy, outlook = _load(workspace, paths=paths)
+    tables, policy, outlook = _load(_workspace(workspace), paths=paths)
     r = optimize_working_capital(
         outlook,
         None,
@@ -154,7 +163,7 @@ def inventory_cmd(
     """Purchase plan per SKU under the cash budget."""
     from tools.optimization.inventory import optimize_purchases
 
-    tables, _policy, outlook = _load(workspace, paths=paths)
+    tables, _policy, outlook = _load(_workspace(workspace), paths=paths)
     r = optimize_purchases(
         outlook,
         tables["inventory_items"],
@@ -179,13 +188,10 @@ def collections_cmd(
 ) -> None:
     """This week's collections worklist under collector capacity."""
     from tools.optimization.receivables import collections_worklist
-    from tools.workspace import open_workspace
 
-    ws = open_workspace(workspace_path(workspace))
-    as_of = ws.as_of()
-    if as_of is None:
-        raise WorkspaceError(f"{ws.root}: no data imported yet; run 'wcm import' first")
-    tables, _policy, _ = _load(workspace, outlook=False)
+    ws = _workspace(workspace)
+    as_of = _as_of_or_fail(ws)
+    tables, _policy, _ = _load(ws, outlook=False)
     r = collections_worklist(tables["ar_invoices"], as_of=as_of, collectors=collectors)
     _show(
         r,
@@ -202,12 +208,9 @@ def collections_cmd(
 def credit_cmd(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
     """Customer credit limits moved within the policy band."""
     from tools.optimization.credit import credit_limits
-    from tools.workspace import open_workspace
 
-    ws = open_workspace(workspace_path(workspace))
-    tables, policy, _ = _load(workspace, outlook=False)
-    as_of = ws.as_of()
-    if as_of is None:
-        raise WorkspaceError(f"{ws.root}: no data imported yet; run 'wcm import' first")
+    ws = _workspace(workspace)
+    as_of = _as_of_or_fail(ws)
+    tables, policy, _ = _load(ws, outlook=False)
     r = credit_limits(tables["customers"], tables["ar_invoices"], policy, as_of=as_of)
     _show(r, as_json, [f"{len(r.proposals)} credit-limit changes proposed"])

@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 
 from api.cli.main import JsonOpt, WorkspaceOpt, app, handle_errors, settings, workspace_path
-from api.cli.output import console, err_console, print_json, table
+from api.cli.output import console, err_console, money, print_json, table
 from tools.domain.policy import Policy
 from tools.errors import ConfigError
 from tools.forecasting.outlook import CashOutlook
@@ -53,27 +53,20 @@ def load_context(
     workspace: Any, *, as_of: date | None, horizon: int, paths: int, seed: int, fast: bool
 ) -> Context:
     """Read the workspace and forecast its cash (tests replace this)."""
-    from tools.forecasting.cash import build_outlook
     from tools.workspace import open_workspace
+    from tools.workspace.forecast_runs import run_forecast
 
     ws = open_workspace(workspace_path(workspace), database_url=settings().database_url)
-    tables = ws.read_all()
-    policy = ws.policy()
-    with err_console.status("forecasting cash"):
-        forecast = build_outlook(
-            tables,
-            policy,
+    with err_console.status("forecasting cash (a stored run is reused when the data is unchanged)"):
+        forecast = run_forecast(
+            ws,
             as_of=as_of,
             horizon_days=horizon,
             n_paths=paths,
             seed=seed,
             quality="fast" if fast else "standard",
-        )
-    return Context(tables, policy, forecast.outlook, forecast.receivables)
-
-
-def _money(value: float | None, currency: str = "") -> str:
-    return "n/a" if value is None else f"{value:,.0f} {currency}".strip()
+        ).forecast
+    return Context(ws.read_all(), ws.policy(), forecast.outlook, forecast.receivables)
 
 
 def _pct(value: float | None) -> str:
@@ -105,14 +98,14 @@ def risk_cmd(
         (
             s.scope,
             s.currency,
-            _money(s.minimum),
-            _money(s.opening),
+            money(s.minimum),
+            money(s.opening),
             _pct(s.horizon_breach_probability),
             _pct(s.horizon_breach_probability_with_credit),
             s.first_breach_date or "-",
-            _money(s.expected_shortfall),
-            _money(s.cash_flow_at_risk),
-            _money(s.min_balance_q05),
+            money(s.expected_shortfall),
+            money(s.cash_flow_at_risk),
+            money(s.min_balance_q05),
         )
         for s in risk.scopes
     ]
@@ -146,10 +139,10 @@ def _comparison(result: Any, as_json: bool) -> None:
         (
             r.name,
             r.severity,
-            _money(r.group_min_balance_q05),
+            money(r.group_min_balance_q05),
             _pct(r.breach_probability),
             _pct(r.breach_probability_with_credit),
-            _money(r.expected_shortfall),
+            money(r.expected_shortfall),
             r.first_breach_date or "-",
             r.worst_scope,
         )

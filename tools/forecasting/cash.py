@@ -26,8 +26,14 @@ import pandas as pd
 from tools.domain.policy import Policy
 from tools.errors import DataError, Problem
 from tools.forecasting.categorize import INTERNAL, categorize
-from tools.forecasting.outlook import SCHEDULED_COLUMNS, CashOutlook, Position, position_key
-from tools.forecasting.positions import cash_positions
+from tools.forecasting.outlook import (
+    SCHEDULED_COLUMNS,
+    CashOutlook,
+    Position,
+    position_key,
+    scheduled_on_days,
+)
+from tools.forecasting.positions import account_keys, cash_positions
 from tools.forecasting.receivables import delay_pmf, empirical_open_invoice_paths
 from tools.forecasting.recurring import project_recurring
 from tools.forecasting.series import daily_panel, series_paths
@@ -62,7 +68,8 @@ class CashForecast:
         weeks = (np.arange(o.horizon_days) // 7) + 1
         for pos in o.positions:
             balances = o.balance_paths(pos.key)
-            flows = o.flow_paths(pos.key) + o.scheduled_flows(pos.key)
+            bills = o.scheduled_flows(pos.key)
+            flows = o.flow_paths(pos.key) + bills
             for week in np.unique(weeks):
                 cols = weeks == week
                 end_balance = balances[:, np.nonzero(cols)[0][-1]]
@@ -71,7 +78,7 @@ class CashForecast:
                     for c in o.categories(pos.key)
                 }
                 by_cat["supplier_payment"] = by_cat.get("supplier_payment", 0.0) + float(
-                    o.scheduled_flows(pos.key)[cols].sum()
+                    bills[cols].sum()
                 )
                 rows.append(
                     {
@@ -131,7 +138,7 @@ def build_outlook(
     t = origin.normalize()
     dates = pd.date_range(t + pd.Timedelta(days=1), periods=horizon_days, freq="D")
     positions = cash_positions(tables, policy, as_of=t.date())
-    account_key = _account_keys(tables)
+    account_key = account_keys(tables["bank_accounts"])
 
     lines = categorize(bank.loc[bank["booking_date"] <= t], tables)
     lines["key"] = lines["account_id"].map(account_key)
@@ -298,7 +305,7 @@ def _apply_sweeps(
         weekdays = set(mine["booking_date"].dt.weekday)
         target = _left_after_sweeps(src, mine, tables, default=src.opening)
         flows = sum(arr for (k, _), arr in paths.items() if k == src.key)
-        flows = np.asarray(flows) + _scheduled_daily(scheduled, src.key, dates)
+        flows = np.asarray(flows) + scheduled_on_days(scheduled, src.key, dates)
         balance = np.full(flows.shape[0], src.opening)
         moved = np.zeros_like(flows)
         for day in range(len(dates)):
@@ -328,17 +335,6 @@ def _left_after_sweeps(
     return float(values.median()) if len(values) else default
 
 
-def _scheduled_daily(scheduled: pd.DataFrame, key: str, dates: pd.DatetimeIndex) -> np.ndarray:
-    out = np.zeros(len(dates))
-    items = scheduled.loc[scheduled["key"] == key]
-    if items.empty:
-        return out
-    offset = (pd.to_datetime(items["due_date"]) - dates[0]).dt.days.clip(lower=0).to_numpy()
-    inside = offset < len(dates)
-    np.add.at(out, offset[inside].astype(int), items["amount"].to_numpy(float)[inside])
-    return out
-
-
 def _add(
     paths: dict[tuple[str, str], np.ndarray],
     key: tuple[str, str],
@@ -348,16 +344,6 @@ def _add(
 ) -> None:
     paths[key] = paths[key] + arr if key in paths else arr
     parts.append({"key": key[0], "category": key[1], "component": component, "mean": arr.mean(0)})
-
-
-def _account_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    accounts = tables["bank_accounts"]
-    return {
-        a: position_key(e, c)
-        for a, e, c in zip(
-            accounts["account_id"], accounts["entity_id"], accounts["currency"], strict=True
-        )
-    }
 
 
 def _with_key(

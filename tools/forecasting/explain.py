@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
@@ -105,8 +103,3 @@ def compare_forecasts(
                     )
                 )
     return sorted(changes, key=lambda c: -abs(c.change))
-
-
-def drivers(forecast: CashForecast) -> list[dict[str, Any]]:
-    """The known flows and largest expected customer payments behind the forecast."""
-    return [dict(d) for d in forecast.outlook.drivers]

@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FLOW_CATEGORIES", "SCHEDULED_COLUMNS", "CashOutlook", "Position", "position_key"]
+__all__ = [
+    "FLOW_CATEGORIES",
+    "SCHEDULED_COLUMNS",
+    "CashOutlook",
+    "Position",
+    "position_key",
+    "scheduled_on_days",
+]
 
 FLOW_CATEGORIES = (
     "customer_receipt",
@@ -139,19 +146,7 @@ class CashOutlook:
         Items due on or before ``as_of`` (overdue) are placed on the first day; items after
         the horizon are left out.
         """
-        out = np.zeros(self.horizon_days)
-        items = self.scheduled.loc[self.scheduled["key"] == key]
-        if items.empty:
-            return out
-        when = pd.to_datetime(items["due_date"])
-        if pay_dates:
-            chosen = items["item_id"].map(pay_dates)
-            when = pd.to_datetime(chosen).where(chosen.notna(), when)
-        start = self.dates[0]
-        offset = ((when - start).dt.days).clip(lower=0).to_numpy()
-        inside = offset < self.horizon_days
-        np.add.at(out, offset[inside].astype(int), items["amount"].to_numpy(float)[inside])
-        return out
+        return scheduled_on_days(self.scheduled, key, self.dates, pay_dates=pay_dates)
 
     def balance_paths(
         self,
@@ -194,6 +189,29 @@ class CashOutlook:
             drivers=self.drivers,
             provenance=provenance,
         )
+
+
+def scheduled_on_days(
+    scheduled: pd.DataFrame,
+    key: str,
+    dates: pd.DatetimeIndex,
+    *,
+    pay_dates: Mapping[str, date] | None = None,
+) -> np.ndarray:
+    """Daily totals of one position's ``scheduled`` items over ``dates`` (overdue items on the
+    first day, items after the last day left out)."""
+    out = np.zeros(len(dates))
+    items = scheduled.loc[scheduled["key"] == key]
+    if items.empty:
+        return out
+    when = pd.to_datetime(items["due_date"])
+    if pay_dates:
+        chosen = items["item_id"].map(pay_dates)
+        when = pd.to_datetime(chosen).where(chosen.notna(), when)
+    offset = ((when - dates[0]).dt.days).clip(lower=0).to_numpy()
+    inside = offset < len(dates)
+    np.add.at(out, offset[inside].astype(int), items["amount"].to_numpy(float)[inside])
+    return out
 
 
 def empty_scheduled() -> pd.DataFrame:

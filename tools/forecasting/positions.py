@@ -12,7 +12,7 @@ from tools.errors import DataError, Problem
 from tools.forecasting.outlook import Position, position_key
 from tools.kpi.fx import fx_to_reporting
 
-__all__ = ["cash_positions"]
+__all__ = ["account_keys", "cash_positions"]
 
 
 def cash_positions(
@@ -75,6 +75,19 @@ def cash_positions(
             )
         )
     return tuple(out)
+
+
+def account_keys(bank_accounts: pd.DataFrame) -> dict[str, str]:
+    """The cash position (``"US01/USD"``) each account belongs to."""
+    return {
+        str(a): position_key(str(e), str(c))
+        for a, e, c in zip(
+            bank_accounts["account_id"],
+            bank_accounts["entity_id"],
+            bank_accounts["currency"],
+            strict=True,
+        )
+    }
 
 
 def _closing(balances: pd.DataFrame | None, t: pd.Timestamp) -> pd.DataFrame:

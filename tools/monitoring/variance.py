@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tools.forecasting.cash import CashForecast
 from tools.forecasting.categorize import categorize
+from tools.forecasting.positions import account_keys
 from tools.kpi.fx import fx_to_reporting
 
 __all__ = ["VarianceDriver", "VarianceReport", "explain_variance"]
@@ -187,10 +188,9 @@ def _receivables(
     known = set(inv["invoice_id"])
     new = received.loc[~received.index.isin(known)]
     new_fc = _component_total(forecast, "customer_receipt", "new_documents", a, b)
+    new_by_key = new.groupby(new.index.map(_invoice_keys(tables))).sum()
     for key in sorted(set(new_fc) | set(forecast.outlook.keys)):
-        actual_new = (
-            float(new.loc[new.index.map(_invoice_keys(tables)) == key].sum()) if len(new) else 0.0
-        )
+        actual_new = float(new_by_key.get(key, 0.0))
         rows.append(_row("new", "customer_receipt", key, None, actual_new - new_fc.get(key, 0.0)))
     return rows
 
@@ -269,14 +269,12 @@ def _unexplained(
     comp = forecast.components
     window = comp.loc[(comp["ds"] >= a) & (comp["ds"] <= b)]
     fc = window.groupby(["key", "category"])["mean"].sum()
-    sched = forecast.outlook.scheduled
-    first = forecast.outlook.dates[0]
-    due = pd.to_datetime(sched["due_date"]).where(lambda d: d >= first, first)
-    inside = sched.loc[(due >= a) & (due <= b)]
-    for key, amount in inside.groupby("key")["amount"].sum().items():
-        fc.loc[(str(key), "supplier_payment")] = (
-            fc.get((str(key), "supplier_payment"), 0.0) + amount
-        )
+    o = forecast.outlook
+    cols = (o.dates >= a) & (o.dates <= b)
+    for key in o.keys:
+        bills = float(o.scheduled_flows(key)[cols].sum())
+        if bills:
+            fc.loc[(key, "supplier_payment")] = fc.get((key, "supplier_payment"), 0.0) + bills
     explained: dict[tuple[str, str], float] = {}
     for r in rows:
         explained[(r["key"], r["category"])] = (
@@ -300,11 +298,7 @@ def _bank_actuals(
         (pd.to_datetime(bank["booking_date"]) >= a) & (pd.to_datetime(bank["booking_date"]) <= b)
     ]
     lines = categorize(lines, tables)
-    accounts = tables["bank_accounts"]
-    key = dict(
-        zip(accounts["account_id"], accounts["entity_id"] + "/" + accounts["currency"], strict=True)
-    )
-    lines["key"] = lines["account_id"].map(key)
+    lines["key"] = lines["account_id"].map(account_keys(tables["bank_accounts"]))
     lines = lines.loc[lines["key"].isin(forecast.outlook.keys) & (lines["category"] != "internal")]
     return lines.groupby(["key", "category"], as_index=False).agg(amount=("amount", "sum"))
 
