@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
 
@@ -72,7 +74,7 @@ def line(
 
 
 def run(
-    lines: list[dict[str, object]], ar: pd.DataFrame, ap: pd.DataFrame | None = None, **kw: object
+    lines: list[dict[str, object]], ar: pd.DataFrame, ap: pd.DataFrame | None = None, **kw: Any
 ):
     ap = ap if ap is not None else bills()
     return reconcile(pd.DataFrame(lines), ar, ap, customers=CUSTOMERS, suppliers=SUPPLIERS, **kw)
@@ -172,3 +174,96 @@ def test_names() -> None:
     assert index.candidates("ACME TOOLS")[0] == {"C1", "C2"}  # same name twice in the master
     assert index.candidates("Zeta")[0] == {"C3"}
     assert index.candidates("Omega")[0] == set()
+
+
+# Long document numbers, as ERPs issue them, for the typo and combination cases.
+LONG = invoices(
+    ("INV-US01-004711", "C1", 1234.56, "USD"),
+    ("INV-US01-004712", "C1", 800.00, "USD"),
+    ("INV-US01-004713", "C1", 800.00, "USD"),
+    ("INV-US01-004714", "C2", 310.45, "USD"),
+    ("INV-US01-004715", "C2", 150.00, "USD"),
+    ("INV-US01-004716", "C2", 160.45, "USD"),
+    ("INV-US01-004717", "C2", 320.90, "USD"),
+)
+
+
+@pytest.mark.parametrize(
+    ("bank_line", "documents", "method"),
+    [
+        # two digits swapped in the number; the amount confirms it
+        (line("T1", 1234.56, ref="INV-US01-007411"), ("INV-US01-004711",), "reference_fuzzy"),
+        # a digit dropped, the payer's name confirms it
+        (
+            line("T1", 1234.56, text="inv us01 04711", who="Acme Tools"),
+            ("INV-US01-004711",),
+            "reference_fuzzy",
+        ),
+        # one invoice named, the rest of the transfer equals another open item of the payer
+        (
+            line("T1", 2034.56, ref="INV-US01-004711", who="Acme Tools"),
+            ("INV-US01-004711", "INV-US01-004712"),
+            "reference_and_amount",
+        ),
+        # two open items of the same amount: the older one, as cash application does
+        (line("T1", 800.0, who="ACME TOOLS"), ("INV-US01-004712",), "amount_counterparty"),
+        # equal amounts again, now in a combination: the oldest pair of that shape
+        (
+            line("T1", 2034.56, who="Acme Tools"),
+            ("INV-US01-004711", "INV-US01-004712"),
+            "amount_counterparty_multi",
+        ),
+        # an amount only one open item of the whole ledger has, payer unknown, due soon
+        (line("T1", 1234.56, who="Acme Holding plc"), ("INV-US01-004711",), "amount_unique"),
+    ],
+)
+def test_more_evidence(bank_line, documents, method) -> None:
+    result = run([bank_line], LONG)
+    assert [(m.documents, m.method) for m in result.matches] == [(documents, method)]
+    assert result.matches[0].reason  # every match says why
+
+
+@pytest.mark.parametrize(
+    ("bank_line", "reason"),
+    [
+        # 310.45 + 160.45 or 150.00 + 320.90: two readings with different amounts
+        (line("T1", 470.90, who="Blue River"), "several combinations"),
+        # a typo that points to a document the amount does not settle
+        (line("T1", 99.0, ref="INV-US01-007411"), "one typo away"),
+        # a round amount from an unknown payer proves nothing
+        (line("T1", 800.0, who="Somebody Else"), "counterparty is not known"),
+    ],
+)
+def test_ambiguous_lines_are_not_guessed(bank_line, reason) -> None:
+    result = run([bank_line], LONG)
+    assert result.matches == ()
+    assert reason in result.exceptions[0].reason
+
+
+def test_a_round_amount_from_an_unknown_payer_is_only_a_suggestion() -> None:
+    ar = invoices(("INV-US01-004799", "C1", 5000.0, "USD"))
+    result = run([line("T1", 5000.0, who="Somebody Else")], ar)
+    assert result.exceptions[0].suggestion is not None
+    assert result.exceptions[0].suggestion.documents == ("INV-US01-004799",)
+
+
+def test_a_parent_company_pays_under_its_own_name() -> None:
+    lines = [line("T1", 800.0, who="Acme Holding plc")]
+    result = run(lines, LONG, payer_names={"Acme Holding plc": "C1"})
+    assert result.matches[0].documents == ("INV-US01-004712",)
+    assert result.matches[0].method == "amount_counterparty"
+
+
+def test_a_payer_name_seen_with_a_reference_is_remembered() -> None:
+    first = line("T1", 1234.56, ref="INV-US01-004711", who="ACME EUROPE BRANCH")
+    later = line("T2", 800.0, who="Acme Europe Branch") | {"booking_date": D("2024-03-06")}
+    result = run([first, later], LONG)
+    assert [m.documents for m in result.matches] == [("INV-US01-004711",), ("INV-US01-004712",)]
+
+
+def test_documents_issued_after_the_payment_are_not_candidates() -> None:
+    ar = LONG.assign(issue_date=D("2024-02-01"))
+    ar.loc[ar["invoice_id"] == "INV-US01-004712", "issue_date"] = D("2024-04-01")
+    result = run([line("T1", 800.0, who="Acme Tools")], ar)
+    assert result.matches[0].documents == ("INV-US01-004713",)
+    assert "only open item of that amount" in result.matches[0].reason

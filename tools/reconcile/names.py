@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Mapping
 
 __all__ = ["NameIndex", "normalise_name"]
 
@@ -24,9 +25,11 @@ def normalise_name(name: str) -> str:
 class NameIndex:
     """Finds the master record a bank's counterparty text refers to."""
 
-    def __init__(self, names: dict[str, str]) -> None:
+    def __init__(self, names: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
+        """``names``: id -> name, or (id, name) pairs when one id goes by several names."""
+        pairs = names.items() if isinstance(names, Mapping) else names
         self._by_norm: dict[str, set[str]] = {}
-        for ident, name in names.items():
+        for ident, name in pairs:
             self._by_norm.setdefault(normalise_name(name), set()).add(ident)
         self._keys = list(self._by_norm)
 

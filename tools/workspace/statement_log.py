@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-__all__ = ["STATEMENT_LOG", "StatementRecord", "check_and_record"]
+__all__ = ["STATEMENT_LOG", "StatementRecord", "check_and_record", "statement_number_gaps"]
 
 STATEMENT_LOG = sa.Table(
     "statement_log",
@@ -158,3 +158,30 @@ def _order_warnings(stored: Iterable[Any], fresh: list[StatementRecord]) -> list
                     f"({d1} -> {d2}); check the bank's numbering"
                 )
     return warnings
+
+
+def statement_number_gaps(conn: sa.Connection) -> dict[str, list[str]]:
+    """Per account, the statement numbers missing between those imported ("13" or
+    "13-15"), numbering restarts at a new year excepted; empty when nothing is logged."""
+    if not sa.inspect(conn).has_table(STATEMENT_LOG.name):
+        return {}
+    rows = conn.execute(
+        sa.select(
+            STATEMENT_LOG.c.account_id, STATEMENT_LOG.c.closing_date, STATEMENT_LOG.c.sequence
+        ).where(STATEMENT_LOG.c.kind == "statement")
+    ).all()
+    by_account: dict[str, list[tuple[date, int]]] = {}
+    for account, closing, sequence in rows:
+        number = _number(sequence)
+        if closing is not None and number is not None:
+            by_account.setdefault(str(account), []).append((closing, number))
+    out: dict[str, list[str]] = {}
+    for account, seen in sorted(by_account.items()):
+        for (d1, n1), (d2, n2) in itertools.pairwise(sorted(set(seen))):
+            if d2.year != d1.year and n2 <= 1:
+                continue  # numbering restarts with the year
+            if n2 > n1 + 1:
+                out.setdefault(account, []).append(
+                    f"{n1 + 1}" if n2 == n1 + 2 else f"{n1 + 1}-{n2 - 1}"
+                )
+    return out
