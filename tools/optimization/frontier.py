@@ -2,8 +2,9 @@
 
 The frontier is traced by the epsilon-constraint method: value is maximised while the
 liquidity buffer (smallest headroom over the floor) is held at rising floors, once with
-lateness unconstrained and once with the relationship impact capped at half of it and
-at zero. Dominated points are dropped. The chosen point maximises
+lateness unconstrained; then, at the lowest buffer floor, with the relationship impact
+capped halfway down to, and at, the lateness no plan can avoid (bills already overdue).
+Dominated points are dropped. The chosen point maximises
 ``value + buffer_value_pct/100 * buffer - late_day_cost * impact`` (``FrontierWeights``),
 and the trade-offs between neighbouring points are stated as figures an answer can cite.
 """
@@ -192,9 +193,15 @@ def optimize_working_capital(
         if b_max > b0 + 1
         else np.array([max(b0, 0.0)])
     )
-    caps: list[float | None] = [None] + ([i0 / 2, 0.0] if i0 > 0.5 else [])
+    # Overdue bills are late whatever the plan: caps run from that floor, not from zero.
+    late = base.cand.groupby("bill")["days_late"].min()
+    i_min = float((inputs.weights[late.index.to_numpy()] * late.to_numpy(float)).sum())
+    caps: list[float | None] = [None] + (
+        [(i0 + i_min) / 2, i_min + 1e-6] if i0 > i_min + 0.5 else []
+    )
     for cap in caps:
-        for eps in floors:
+        # Punctuality is traded at the value-maximising buffer only: one solve per cap.
+        for eps in floors if cap is None else floors[:1]:
             js = (
                 base
                 if cap is None and eps <= max(b0, 0.0) + 1e-9

@@ -184,7 +184,7 @@ class SparseLp:
         fixed = _round(relaxed.x, groups)
         final = relaxed
         how = "lp"
-        if any(0 < relaxed.x[g].max() < 1 - 1e-6 or _fractional(relaxed.x[g]) for g in groups):
+        if groups and _fractional(relaxed.x[np.concatenate(groups)]):
             final = self.solve(params, fixed=fixed)
             how = "lp+rounding"
         if final.status not in ("optimal", "feasible") or _gap(final.objective, bound) > (
@@ -206,7 +206,8 @@ class SparseLp:
         """The solution with row duals (shadow prices) of the LP whose choices are fixed."""
         if sol.status not in ("optimal", "feasible") or self.n_vars > 200_000:
             return sol
-        fixed = {int(v): float(round(sol.x[v])) for g in groups for v in g}
+        cols = np.concatenate(groups) if groups else np.zeros(0, int)
+        fixed = dict(zip(cols.tolist(), np.round(sol.x[cols]).tolist(), strict=True))
         dual = self.solve(params, fixed=fixed, backend="glop")
         if dual.status != "optimal" or dual.duals.size != self.n_rows:
             return sol
@@ -249,12 +250,18 @@ def _fractional(values: np.ndarray) -> bool:
 
 
 def _round(x: np.ndarray, groups: list[np.ndarray]) -> dict[int, float]:
-    fixed: dict[int, float] = {}
-    for g in groups:
-        chosen = g[np.flatnonzero(x[g] > 1e-6)[-1]] if (x[g] > 1e-6).any() else -1
-        for v in g:
-            fixed[int(v)] = 1.0 if v == chosen else 0.0
-    return fixed
+    """Each group's last member with positive LP weight set to 1, the others to 0."""
+    groups = [g for g in groups if g.size]
+    if not groups:
+        return {}
+    cols = np.concatenate(groups)
+    sizes = np.fromiter((g.size for g in groups), int, len(groups))
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    where = np.where(x[cols] > 1e-6, np.arange(cols.size), -1)
+    last = np.maximum.reduceat(where, starts)
+    values = np.zeros(cols.size)
+    values[last[last >= 0]] = 1.0
+    return dict(zip(cols.tolist(), values.tolist(), strict=True))
 
 
 def _gap(objective: float, bound: float) -> float:
