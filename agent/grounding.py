@@ -52,6 +52,7 @@ def allowed_numbers(
     for r in results:
         texts += [r.headline, r.headline_zh]
         for f in r.figures:
+            texts += [f.label, f.label_zh or ""]  # "Expected cash on 2026-04-01", "95% band"
             if isinstance(f.value, str):
                 texts.append(f.value)
             else:

@@ -12,7 +12,7 @@ from typing import Any
 from langgraph.types import Command
 
 from agent.answer import Answer
-from agent.checkpoint import open_checkpointer
+from agent.checkpoint import close_checkpointer, open_checkpointer
 from agent.context import Context
 from agent.graph import build_graph
 from agent.ledger import ExecutionRecord, Executor, Ledger, ProposalRecord
@@ -29,10 +29,12 @@ __all__ = ["Assistant", "make_planner"]
 def make_planner(settings: Settings, session: ToolSession) -> Planner:
     """The planner the settings choose: ``offline`` (default) or ``openai``."""
     if settings.llm_provider == "openai":
-        raise ConfigError(
-            "WCM_LLM_PROVIDER=openai: the OpenAI-compatible planner is not part of this "
-            "installation yet; use the default offline planner"
-        )
+        from agent.planner.openai import OpenAIPlanner
+        from agent.planner.openai_messages import workspace_note
+
+        ws = session.ws
+        note = workspace_note(ws.name, ws.reporting_currency, session.tables().get("entities"))
+        return OpenAIPlanner(settings, workspace_note=note)
     from agent.planner.offline import OfflinePlanner, master_from_tables
 
     return OfflinePlanner(master_from_tables(session.tables()))
@@ -58,6 +60,16 @@ class Assistant:
         self.checkpointer, self.checkpoints = open_checkpointer(ws.root, ws.database_url)
         self.graph = build_graph(self.checkpointer)
         self.channel = channel
+
+    def close(self) -> None:
+        """Release the checkpoint store's connections; the assistant is unusable after."""
+        close_checkpointer(self.checkpointer)
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _context(self, thread: str, user: str) -> Context:
         return Context(

@@ -82,8 +82,9 @@ def executor(ledger: Ledger) -> tuple[Executor, CountingRenderer]:
     return Executor(ledger, render), render
 
 
-def build_company_workspace(root: Path, *, seed: int = 3) -> Any:
-    """A small simulated company imported into a workspace (about 5 s), with users."""
+def build_company_workspace(root: Path, *, seed: int = 3, database_url: str | None = None) -> Any:
+    """A small simulated company imported into a workspace (about 5 s), with users;
+    its ledger in ``database_url`` when given (else SQLite in the workspace)."""
     from tools.data.simulator import SimConfig, generate_company, write_company
     from tools.workspace import import_files
 
@@ -103,6 +104,7 @@ def build_company_workspace(root: Path, *, seed: int = 3) -> Any:
         name="Test Manufacturing",
         reporting_currency=company.policy.reporting_currency,
         policy=company.policy,
+        database_url=database_url,
     )
     report = import_files(ws, files, user="test")
     assert report.ok
