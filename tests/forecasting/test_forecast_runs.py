@@ -76,3 +76,14 @@ def test_cli_json_and_table(ws: Workspace) -> None:
     text = runner.invoke(app, ["forecast", "-w", str(ws.root), "--fast", "--horizon", "6m"])
     assert text.exit_code == 0, text.output
     assert "month" in text.stdout and "What drives it" in text.stdout
+
+
+def test_the_engine_run_serves_later_fast_requests(ws: Workspace) -> None:
+    standard = run_forecast(ws, n_paths=40, seed=5, quality="standard", refresh=True)
+    provenance = standard.forecast.provenance["statistical"]
+    assert provenance["method"] == "engine" and provenance["chosen"]
+    served = run_forecast(
+        ws, as_of=standard.forecast.outlook.as_of, n_paths=30, seed=5, quality="fast"
+    )
+    assert served.cached and served.run_id == standard.run_id
+    assert not run_forecast(ws, n_paths=80, seed=5, quality="fast").cached  # more paths asked

@@ -25,6 +25,7 @@ import pandas as pd
 
 from tools.domain.policy import Policy
 from tools.errors import DataError, Problem
+from tools.forecasting.cash_series import statistical_paths
 from tools.forecasting.categorize import INTERNAL, categorize
 from tools.forecasting.outlook import (
     SCHEDULED_COLUMNS,
@@ -36,7 +37,7 @@ from tools.forecasting.outlook import (
 from tools.forecasting.positions import account_keys, cash_positions
 from tools.forecasting.receivables import delay_pmf, empirical_open_invoice_paths
 from tools.forecasting.recurring import project_recurring
-from tools.forecasting.series import daily_panel, series_paths
+from tools.forecasting.series import daily_panel
 
 __all__ = ["CashForecast", "build_outlook"]
 
@@ -44,6 +45,10 @@ Quality = Literal["standard", "fast"]
 _HISTORY_DAYS = 364
 _SWEEP = r"(?i)\b(?:sweep|cash concentration|cash pool(?:ing)?|zero.?balanc\w*)\b"
 _LEVELS = (80, 95)
+_PRINCIPAL = (
+    r"(?i)\b(?:draw\s?down|drawing|repayment|redemption|placement|matur\w*|tilgung|"
+    r"r(?:ü|ue)ckzahlung|festgeldanlage)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,7 @@ def build_outlook(
     n_paths: int = 500,
     seed: int = 0,
     quality: Quality = "standard",
+    time_budget: float = 20.0,
 ) -> CashForecast:
     """Forecast every cash position's daily flows from the ledger known at ``as_of``.
 
@@ -117,7 +123,10 @@ def build_outlook(
         horizon_days: calendar days ahead (91 = 13 weeks).
         n_paths: Monte Carlo sample paths.
         seed: makes the paths reproducible.
-        quality: ``fast`` uses the week bootstrap for every statistical series.
+        quality: ``standard`` forecasts the statistical series (invoicing and billing still
+            to come, unexplained flows) with the backtested engine; ``fast`` resamples
+            their recent weeks.
+        time_budget: seconds the engine aims at (``standard`` only).
 
     Raises:
         DataError: no bank data, or too little history to forecast.
@@ -169,6 +178,7 @@ def build_outlook(
         _add(paths, (str(key), str(category)), np.tile(daily, (n_paths, 1)), parts, "recurring")
 
     invoices = _with_key(tables.get("ar_invoices"), account_key, tables, positions)
+    bills = _with_key(tables.get("ap_bills"), account_key, tables, positions)
     receivables = pd.DataFrame()
     receivables_daily = pd.DataFrame(columns=["invoice_id", "ds", "expected"])
     if invoices is not None and not invoices.empty:
@@ -177,37 +187,48 @@ def build_outlook(
         )
         for key, arr in open_paths.items():
             _add(paths, (key, "customer_receipt"), arr, parts, "open_items")
-        new = _new_document_paths(
-            invoices, settled="settled_date", t=t, dates=dates, n_paths=n_paths, seed=seed + 1
-        )
-        for key, arr in new.items():
-            _add(paths, (key, "customer_receipt"), arr, parts, "new_documents")
-
-    bills = _with_key(tables.get("ap_bills"), account_key, tables, positions)
     scheduled = _scheduled(bills, tables.get("suppliers"), t)
-    if bills is not None and not bills.empty:
-        new = _new_document_paths(
-            bills, settled="paid_date", t=t, dates=dates, n_paths=n_paths, seed=seed + 2
-        )
-        for key, arr in new.items():
-            _add(paths, (key, "supplier_payment"), -arr, parts, "new_documents")
 
     modelled = lines["category"].isin(("customer_receipt", "supplier_payment")) & lines["key"].isin(
-        {k for k, c in paths if c in ("customer_receipt", "supplier_payment")}
+        {_doc_key for docs in (invoices, bills) if docs is not None for _doc_key in docs["key"]}
     )
     sweeps = lines["description"].fillna("").str.contains(_SWEEP, regex=True)
-    rest = lines.loc[~modelled & ~lines.index.isin(explained) & ~sweeps]
-    panel = daily_panel(
-        rest.assign(uid=rest["key"]),
-        id_col="uid",
-        date_col="booking_date",
-        value_col="amount",
-        start=history_start.date(),
-        end=t.date(),
+    # Drawings, repayments, placements and maturities are the treasurer's decisions, not
+    # flows to extrapolate: the outlook is the balance before new treasury actions.
+    treasury = lines["category"].isin(("financing", "investment")) & lines["description"].fillna(
+        ""
+    ).str.contains(_PRINCIPAL, regex=True)
+    rest = lines.loc[~modelled & ~lines.index.isin(explained) & ~sweeps & ~treasury]
+    panels = {
+        "other": daily_panel(
+            rest.assign(uid=rest["key"]),
+            id_col="uid",
+            date_col="booking_date",
+            value_col="amount",
+            start=history_start.date(),
+            end=t.date(),
+        ),
+        "invoicing": _issuance_panel(invoices, t),
+        "billing": _issuance_panel(bills, t),
+    }
+    statistical, method = statistical_paths(
+        panels,
+        h=horizon_days,
+        n_paths=n_paths,
+        seed=seed + 1,
+        quality=quality,
+        time_budget=time_budget,
+        non_negative=frozenset({"invoicing", "billing"}),
     )
-    for key, arr in series_paths(
-        panel, h=horizon_days, n_paths=n_paths, seed=seed + 3, quality=quality
-    ).items():
+    for docs, name, category, sign, settled in (
+        (invoices, "invoicing", "customer_receipt", 1.0, "settled_date"),
+        (bills, "billing", "supplier_payment", -1.0, "paid_date"),
+    ):
+        if docs is None:
+            continue
+        for key, arr in _settle(docs, statistical[name], settled=settled, t=t, dates=dates).items():
+            _add(paths, (key, category), sign * arr, parts, "new_documents")
+    for key, arr in statistical["other"].items():
         _add(paths, (key, "other"), arr, parts, "statistical")
     for key in keys:
         if not any(k == key for k, _ in paths):
@@ -231,6 +252,7 @@ def build_outlook(
             "n_paths": n_paths,
             "seed": seed,
             "quality": quality,
+            "statistical": method,
             "bank_lines": len(lines),
             "open_invoices": len(receivables),
             "scheduled_bills": len(scheduled),
@@ -374,19 +396,12 @@ def _with_key(
     return frame.loc[frame["key"].isin(known)]
 
 
-def _new_document_paths(
-    docs: pd.DataFrame,
-    *,
-    settled: str,
-    t: pd.Timestamp,
-    dates: pd.DatetimeIndex,
-    n_paths: int,
-    seed: int,
-) -> dict[str, np.ndarray]:
-    """Cash from documents issued after ``t``: forecast issuance convolved with delays."""
-    h = len(dates)
-    issued = docs.loc[docs["doc_type"].isin(("invoice", "bill"))]
-    panel = daily_panel(
+def _issuance_panel(docs: pd.DataFrame | None, t: pd.Timestamp) -> pd.DataFrame:
+    """Daily amounts invoiced (or billed) per position over the last year."""
+    if docs is None or docs.empty:
+        return pd.DataFrame(columns=["unique_id", "ds", "y"])
+    issued = docs.loc[docs["doc_type"].isin(("invoice", "bill")) & (docs["issue_date"] <= t)]
+    return daily_panel(
         issued,
         id_col="key",
         date_col="issue_date",
@@ -394,7 +409,18 @@ def _new_document_paths(
         start=(t - pd.Timedelta(days=_HISTORY_DAYS - 1)).date(),
         end=t.date(),
     )
-    issue_paths = series_paths(panel, h=h, n_paths=n_paths, seed=seed, quality="fast")
+
+
+def _settle(
+    docs: pd.DataFrame,
+    issue_paths: Mapping[str, np.ndarray],
+    *,
+    settled: str,
+    t: pd.Timestamp,
+    dates: pd.DatetimeIndex,
+) -> dict[str, np.ndarray]:
+    """Cash from documents issued after ``t``: forecast issuance convolved with delays."""
+    h = len(dates)
     out = {}
     for key, arr in issue_paths.items():
         pmf = delay_pmf(

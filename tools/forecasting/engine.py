@@ -91,6 +91,13 @@ def _versions(neural: bool) -> dict[str, str]:
     return out
 
 
+def _mean_over_windows(window_mae: np.ndarray) -> np.ndarray:
+    """Mean error per series and model over the windows it was scored on (NaN if none)."""
+    n = np.sum(~np.isnan(window_mae), axis=1)
+    total = np.nansum(window_mae, axis=1)
+    return np.where(n > 0, total / np.maximum(n, 1), np.nan)
+
+
 def _chosen_name(weights: np.ndarray, models: list[str], err: np.ndarray) -> str:
     used = [j for j in np.argsort(np.where(np.isnan(err), np.inf, err)) if weights[j] > 0]
     names = [models[j] for j in used]
@@ -220,7 +227,7 @@ def forecast_panel(
     mean = np.zeros((len(ids), h))
     scale = np.zeros(len(ids))
     chosen: dict[str, str] = {}
-    mae = np.nanmean(bt.window_mae(), axis=1) if len(bt.ids) else np.empty((0, 0))
+    mae = _mean_over_windows(bt.window_mae()) if len(bt.ids) else np.empty((0, 0))
     for i, uid in enumerate(ids):
         if uid in bt_index:
             k = bt_index[uid]

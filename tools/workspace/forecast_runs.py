@@ -64,15 +64,14 @@ def run_forecast(
     version = _data_version(ws)
     if not refresh:
         with ws.engine.connect() as conn:
-            row = conn.execute(
+            rows = conn.execute(
                 sa.select(FORECAST_RUNS)
-                .where(FORECAST_RUNS.c.params_key == params_key)
                 .where(FORECAST_RUNS.c.data_version == version)
                 .order_by(FORECAST_RUNS.c.created_at.desc())
-                .limit(1)
-            ).first()
-        if row is not None and (ws.root / row.folder).is_dir():
-            return ForecastRun(row.run_id, row.created_at, True, load_run(ws, row.run_id))
+            ).all()
+        for row in rows:
+            if _serves(row.params, row.as_of, params) and (ws.root / row.folder).is_dir():
+                return ForecastRun(row.run_id, row.created_at, True, load_run(ws, row.run_id))
     forecast = build_outlook(
         ws.read_all(),
         ws.policy(),
@@ -100,6 +99,23 @@ def run_forecast(
             )
         )
     return ForecastRun(run_id, created, False, forecast)
+
+
+def _serves(stored: dict[str, Any], origin: date, wanted: dict[str, Any]) -> bool:
+    """A stored run answers a request for the same parameters; a ``standard`` run from the
+    same origin with at least as many paths also answers a request for a ``fast`` one (it is
+    the better run)."""
+    if stored == wanted:
+        return True
+    same = all(stored.get(k) == wanted[k] for k in ("horizon_days", "seed")) and wanted[
+        "as_of"
+    ] in (None, origin.isoformat())
+    return (
+        same
+        and wanted["quality"] == "fast"
+        and stored.get("quality") == "standard"
+        and int(stored.get("n_paths", 0)) >= int(wanted["n_paths"])
+    )
 
 
 def previous_run(ws: Workspace, run: ForecastRun) -> str | None:
