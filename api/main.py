@@ -15,6 +15,7 @@ from api.auth.limits import BodyLimit
 from api.deps import ServiceOptions, get_settings
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.routers import (
+    alerts,
     audit,
     charts,
     chat,
@@ -48,7 +49,12 @@ requests act as the local user `demo` (or the user named by `X-WCM-User`).
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    from api.scheduler import start_scheduler
+
+    app.state.scheduler = start_scheduler(app, app.state.settings)
     yield
+    if app.state.scheduler is not None:
+        await app.state.scheduler.stop()
     for channel in ("slack", "teams"):  # let background replies finish before exiting
         bot = getattr(app.state, channel, None)
         if bot is not None:
@@ -85,7 +91,7 @@ def create_app(
     app.include_router(metrics.router)
     for module in (users, chat, threads, proposals, audit, imports, workspace):
         app.include_router(module.router, responses=ERROR_RESPONSES)
-    for module in (forecast, scenarios, optimizers, knowledge, charts):
+    for module in (forecast, scenarios, optimizers, knowledge, charts, alerts):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     from api.channels import install_channels
     from api.web.router import install_web

@@ -78,7 +78,7 @@ def _split(outlook: CashOutlook) -> tuple[CashOutlook, CashOutlook]:
     return plan, held
 
 
-def _baseline(outlook: CashOutlook, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def rule_based_pay_dates(outlook: CashOutlook, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The rule-based treasurer's pay dates (its sweep is the standing rule of the replay)."""
     bills, fixed = prepare_payments(outlook, None, tables["suppliers"])
     runs = run_days(outlook.dates, WEEKDAYS)
@@ -148,7 +148,7 @@ def _company(seed: int, n_paths: int) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     skip = {str(r.key) for r in result.relaxation}
     start = time.perf_counter()
-    base_pay = _baseline(plan_o, tables)
+    base_pay = rule_based_pay_dates(plan_o, tables)
     base_seconds = time.perf_counter() - start
 
     def realise(pay: pd.DataFrame, **plan: Any) -> Any:

@@ -116,6 +116,29 @@ class Settings(BaseSettings):
         default=None, description="Ray cluster address for `forecast_backend=ray`."
     )
 
+    daily_job_enabled: bool = Field(
+        default=False, description="Run the daily monitoring job inside `wcm serve`."
+    )
+    daily_job_time: str = Field(
+        default="06:30",
+        pattern=r"^\d{2}:\d{2}$",
+        description="Local time (HH:MM) the daily job runs at inside `wcm serve`.",
+    )
+    daily_job_timezone: str | None = Field(
+        default=None, description="IANA zone of `daily_job_time`; default: the machine's zone."
+    )
+    daily_inbox: Path | None = Field(
+        default=None,
+        description="Folder the daily job imports new files from; default: `inbox/` in the "
+        "workspace.",
+    )
+    alerts_slack_channel: str | None = Field(
+        default=None, description="Slack channel the daily job posts new alerts to; unset: none."
+    )
+    alerts_min_severity: Literal["info", "warning", "critical"] = Field(
+        default="warning", description="Least severe alert pushed to Slack and Teams."
+    )
+
     @model_validator(mode="after")
     def _no_placeholder_secrets_in_production(self) -> Settings:
         if self.environment != "production":

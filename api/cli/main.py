@@ -163,6 +163,7 @@ from api.cli import (  # noqa: E402,F401  (registers commands)
     demo_cmd,
     forecast_cmds,
     kb_cmds,
+    monitor_cmds,
     optimize_cmds,
     risk_cmds,
     statement_cmds,

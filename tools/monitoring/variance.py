@@ -12,7 +12,12 @@ came in and went out and what was forecast is split into:
   beyond what the forecast expected from new business, and other flows versus their
   statistical or calendar forecast;
 - **fx**: the change in the reporting-currency value of a foreign position's actual flows
-  because the rate moved since ``t0``.
+  because the rate moved since ``t0``; with ``revalue=True`` also the translation of the
+  balance the position held at ``t0`` (what a treasurer sees when comparing positions
+  rather than flows).
+
+A customer counts as *missing* only when nothing came from them in the window nor after it
+(as far as ``tables`` reach): a customer who pays later was late (timing), not gone.
 
 Amounts are in the reporting currency; each row names the category, position and, where
 one exists, the counterparty, so the largest drivers can be named in plain words.
@@ -68,6 +73,13 @@ class VarianceReport(BaseModel):
     by_category: dict[str, float]
     drivers: list[VarianceDriver]
     summary: str
+    revaluation: float = 0.0  # reporting-currency translation of the balance held at t0
+    lag_business_days: int | None = None  # how long before the window the forecast was made
+
+    @property
+    def position_variance(self) -> float:
+        """Flow variance plus the translation of the balance held at the forecast date."""
+        return round(self.variance + self.revaluation, 2)
 
 
 def explain_variance(
@@ -77,14 +89,18 @@ def explain_variance(
     start: date,
     end: date,
     top: int = 10,
+    revalue: bool = False,
 ) -> VarianceReport:
     """Split actual-minus-forecast cash flow of ``start..end`` into timing, amount, missing,
     new and FX drivers.
 
     Args:
         forecast: a forecast made before ``start`` (its horizon must cover the window).
-        tables: the ledger now (actual bank lines, receipts and bills up to ``end``).
+        tables: the ledger now (actual bank lines, receipts and bills up to ``end``; later
+            receipts, when present, tell a late customer from a silent one).
         top: how many drivers to list.
+        revalue: add the translation of each position's balance at the forecast date to its
+            FX driver, totalled in ``revaluation``.
 
     Raises:
         ValueError: the window is not inside the forecast's horizon.
@@ -124,6 +140,22 @@ def explain_variance(
                 "items": 0,
                 "why": f"rate {fx_then[str(key)]:.4f} -> {fx_now[str(key)]:.4f}",
             }
+    revaluation = 0.0
+    if revalue:
+        for p in o.positions:
+            move = p.opening * (fx_now[p.key] - fx_then[p.key])
+            if abs(move) > 0.005:
+                revaluation += move
+                frame.loc[len(frame)] = {  # one FX driver per position: flows and balance
+                    "component": "fx",
+                    "category": "all",
+                    "key": p.key,
+                    "counterparty": None,
+                    "amount": move,
+                    "items": 0,
+                    "why": f"rate {fx_then[p.key]:.4f} -> {fx_now[p.key]:.4f} on the balance "
+                    f"of {p.opening:,.0f} {p.currency} held on {o.as_of}",
+                }
     forecast_total = _forecast_total(forecast, a, b, fx_then)
     actual_total = float(
         sum(
@@ -149,6 +181,7 @@ def explain_variance(
         by_category=by_category,
         drivers=drivers,
         summary=_summary(variance, drivers, o.reporting_currency, start, end),
+        revaluation=round(revaluation, 2),
     )
 
 
@@ -167,9 +200,11 @@ def _receivables(
         pd.Timestamp(forecast.outlook.as_of) + pd.Timedelta(days=1),
         a - pd.Timedelta(days=1),
     )
+    later = _received(tables, b + pd.Timedelta(days=1), pd.Timestamp.max)
     paying = set(
         tables["ar_invoices"].loc[
-            tables["ar_invoices"]["invoice_id"].isin(received.index), "customer_id"
+            tables["ar_invoices"]["invoice_id"].isin(received.index.union(later.index)),
+            "customer_id",
         ]
     )
     rows = []

@@ -298,7 +298,9 @@ def _write(
         for col in table.names:
             if col not in key:
                 a, b = merged[col], merged[f"{col}__old"]
-                same &= ((a == b) | (a.isna() & b.isna())).to_numpy()
+                # nullable columns compare to <NA> for new rows: count those as different
+                equal = (a == b).astype("boolean").fillna(False)
+                same &= (equal | (a.isna() & b.isna())).to_numpy(dtype=bool)
     changed = ~new & ~same
     if write:
         upsert(conn, table, data if new.all() else data.loc[new | changed])

@@ -193,6 +193,52 @@ async function loadProposals() {
   }
 }
 
+// ---- alerts ----------------------------------------------------------------------------
+
+async function acknowledgeAlert(id) {
+  const note = $("#alert-note");
+  try {
+    await api(`/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { method: "POST" });
+    note.className = "ok";
+    note.textContent = "Alert acknowledged";
+  } catch (err) {
+    note.className = "error";
+    note.textContent = err.message;
+  }
+  await loadAlerts();
+}
+
+async function loadAlerts() {
+  const level = $("#severity-filter").value;
+  const query = level ? `?min_severity=${encodeURIComponent(level)}&limit=200` : "?limit=200";
+  try {
+    const { data, count } = await (await api(`/v1/alerts${query}`)).json();
+    const body = $("#alerts tbody");
+    body.replaceChildren();
+    for (const a of data) {
+      const row = el("tr", `severity-${a.severity}`);
+      row.dataset.alertId = a.alert_id;
+      const text = el("td");
+      text.append(el("div", "alert-title", a.title), el("div", "alert-cause", a.cause));
+      row.append(el("td", "severity", a.severity), el("td", null, a.created_at.slice(0, 10)),
+        el("td", null, a.source), el("td", null, a.scope), text, el("td", "status", a.status));
+      const actions = el("td");
+      if (a.status === "open") {
+        const button = el("button", "acknowledge", "Acknowledge");
+        button.type = "button";
+        button.addEventListener("click", () => acknowledgeAlert(a.alert_id));
+        actions.append(button);
+      }
+      row.append(actions);
+      body.append(row);
+    }
+    const open = data.filter((a) => a.status === "open").length;
+    $("#alert-count").textContent = open ? `(${open}${count > data.length ? "+" : ""})` : "";
+  } catch (err) {
+    $("#alert-note").textContent = err.message;
+  }
+}
+
 // ---- audit -----------------------------------------------------------------------------
 
 async function loadAudit() {
@@ -229,6 +275,7 @@ function show(view) {
   }
   if (view === "proposals") loadProposals();
   if (view === "audit") loadAudit();
+  if (view === "alerts") loadAlerts();
 }
 
 async function whoAmI() {
@@ -249,6 +296,7 @@ document.addEventListener("DOMContentLoaded", () => {
       else localStorage.removeItem(key);
       whoAmI();
       loadProposals();
+      loadAlerts();
     });
   }
   for (const button of document.querySelectorAll("nav button")) {
@@ -264,6 +312,9 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#status-filter").addEventListener("change", loadProposals);
   $("#refresh-proposals").addEventListener("click", loadProposals);
   $("#refresh-audit").addEventListener("click", loadAudit);
+  $("#severity-filter").addEventListener("change", loadAlerts);
+  $("#refresh-alerts").addEventListener("click", loadAlerts);
   whoAmI();
   loadProposals();
+  loadAlerts();
 });
