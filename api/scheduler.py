@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import FastAPI
 
+from agent.outcomes import follow_up_workspace
 from api.notify import push_alerts
 from tools.errors import ConfigError, WcmError
 from tools.monitoring.daily import DailySummary, run_daily
@@ -63,13 +64,14 @@ def next_run(now: datetime, at: time) -> datetime:
 def run_once(app: FastAPI, settings: Settings) -> DailySummary:
     """One daily run on the service's workspace, then the alerts pushed to the channels."""
     ws = open_workspace(settings.workspace, database_url=settings.database_url)
-    inbox = getattr(settings, "daily_inbox", None)
-    summary = run_daily(ws, inbox=inbox)
+    summary = run_daily(ws, inbox=settings.daily_inbox)
+    if summary.status != "skipped" and summary.as_of is not None:
+        follow_up_workspace(ws, settings, as_of=summary.as_of)
     pushed = push_alerts(
         app,
         ws,
-        slack_channel=getattr(settings, "alerts_slack_channel", None),
-        min_severity=getattr(settings, "alerts_min_severity", "warning"),
+        slack_channel=settings.alerts_slack_channel,
+        min_severity=settings.alerts_min_severity,
     )
     log.info(
         "daily run %s: %s, %d new alerts, pushed %s",
@@ -129,12 +131,10 @@ class DailyScheduler:
 
 def start_scheduler(app: FastAPI, settings: Settings) -> DailyScheduler | None:
     """Start the daily job when ``daily_job_enabled``; None otherwise."""
-    if not getattr(settings, "daily_job_enabled", False):
+    if not settings.daily_job_enabled:
         return None
-    at = parse_time(str(getattr(settings, "daily_job_time", None) or "06:30"))
-    scheduler = DailyScheduler(
-        app, settings, at=at, zone=_zone(getattr(settings, "daily_job_timezone", None))
-    )
+    at = parse_time(settings.daily_job_time)
+    scheduler = DailyScheduler(app, settings, at=at, zone=_zone(settings.daily_job_timezone))
     scheduler.start()
     log.info("daily job scheduled at %s", at)
     return scheduler

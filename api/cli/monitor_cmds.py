@@ -59,10 +59,26 @@ def run_daily_cmd(
             bar.update(task, description=step, completed=done, total=total)
 
         summary = run_daily(ws, inbox=inbox, progress=progress)
+        follow_up = None
+        if summary.status != "skipped" and summary.as_of is not None:
+            from agent.outcomes import follow_up_workspace
+
+            bar.update(task, description="decision outcomes")
+            follow_up = follow_up_workspace(ws, settings(), as_of=summary.as_of)
     if as_json:
-        print_json(summary.model_dump(mode="json"))
+        body = summary.model_dump(mode="json")
+        body["decision_outcomes"] = follow_up.model_dump(mode="json") if follow_up else None
+        print_json(body)
     else:
         _show(summary)
+        if follow_up is not None and follow_up.outcomes:
+            console.print(
+                table(
+                    f"Decision outcomes (value to date {follow_up.total.value:,.0f})",
+                    ["proposal", "status", "rating", "outcome"],
+                    [(o.proposal_id, o.status, o.rating, o.summary) for o in follow_up.outcomes],
+                )
+            )
     if summary.failed_files or any(s.status == "failed" for s in summary.steps):
         raise typer.Exit(1)
 

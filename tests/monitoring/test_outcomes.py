@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from agent.ledger import Executor, Ledger, ledger_engine, load_users
-from knowledge import KnowledgeStore, get_decision, record_decision, update_outcome
+from agent.outcomes import executed_decisions, follow_up_decisions
+from knowledge import KnowledgeStore, get_decision
 from tests.agent.factory import build_company_workspace
 from tools.domain.proposals import ActionItem, ProposedAction
 from tools.monitoring.outcome_store import load_outcomes, record_outcomes
@@ -92,25 +93,18 @@ def test_outcomes_reach_the_ledger_and_the_knowledge_base(workspace: Any, tmp_pa
         ledger_engine(workspace.database_url), workspace.policy(), load_users(workspace.root)
     )
     executor = Executor(ledger, lambda record: [])
-    executed = []
     for action in (_run(taken, late), _investment()):
         p = ledger.propose(action, requester="ann")
         ledger.approve(p.proposal_id, "bob")
         if ledger.get(p.proposal_id).status != "approved":
             ledger.approve(p.proposal_id, "cat")
-        run = executor.execute(p.proposal_id, actor="bob")
-        record = ledger.get(p.proposal_id)
-        executed.append(
-            ExecutedDecision(
-                proposal_id=record.proposal_id,
-                action=record.action,
-                executed_on=run.claimed_at.date(),
-                requester=record.requester,
-                approvers=record.approvers,
-            )
-        )
+        executor.execute(p.proposal_id, actor="bob")
+    executed = executed_decisions(ledger, executor)
+    assert len(executed) == 2 and all(d.approvers for d in executed)
     report = outcomes(executed, tables, as_of=AS_OF)
-    pay, inv = report.outcomes
+    by_kind = {o.proposal_id: o for o in report.outcomes}
+    pay = next(o for o in report.outcomes if o.items and o.items[0].status == "discount taken")
+    inv = next(o for o in by_kind.values() if o is not pay)
     assert pay.status == "realised" and [i.status for i in pay.items] == ["discount taken", "late"]
     assert pay.value.discounts_captured == pytest.approx(pay.expected_value, abs=0.01)
     assert pay.value.late_fees > 0 and (pay.items[1].days or 0) >= 5
@@ -124,23 +118,11 @@ def test_outcomes_reach_the_ledger_and_the_knowledge_base(workspace: Any, tmp_pa
     assert {s["proposal_id"] for s in stored} == {pay.proposal_id, inv.proposal_id}
 
     store = KnowledgeStore.open(tmp_path / "kb")
-    for o, d in zip(report.outcomes, executed, strict=True):
-        if get_decision(store, o.proposal_id) is None:
-            record_decision(
-                store,
-                {
-                    "decision_id": o.proposal_id,
-                    "title": d.action.title,
-                    "action": d.action.action,
-                    "decision": "executed",
-                    "proposal_id": o.proposal_id,
-                    "requested_by": d.requester,
-                    "approvers": d.approvers,
-                },
-            )
-        update_outcome(store, o.proposal_id, **o.knowledge_update(report.as_of))
+    follow_up_decisions(executed, tables, ledger=ledger, store=store, as_of=AS_OF)
+    follow_up_decisions(executed, tables, ledger=ledger, store=store, as_of=AS_OF)  # no-op twice
     kept = get_decision(store, pay.proposal_id)
     assert kept is not None and kept.outcome == pay.summary and kept.outcome_at == AS_OF
+    assert len(load_outcomes(ledger.engine)) == 2
 
 
 def test_a_decision_too_recent_to_judge_is_pending(workspace: Any) -> None:

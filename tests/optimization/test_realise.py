@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from evals.optimize import _baseline
+from evals.optimize import rule_based_pay_dates
 from tests.optimization.factory import bill, day, make_outlook
 from tools.domain.policy import InstrumentLimit, InvestmentPolicy, Policy
 from tools.optimization import CreditLine
@@ -116,7 +116,7 @@ def test_baseline_takes_a_discount_only_when_cash_allows(opening: float, early: 
         floor=100_000,
         days=28,
     )
-    plan = _baseline(o, {"suppliers": pd.DataFrame()}).set_index("bill_id")["pay_date"]
+    plan = rule_based_pay_dates(o, {"suppliers": pd.DataFrame()}).set_index("bill_id")["pay_date"]
     assert plan["B"] == pd.Timestamp(day(3))  # last Tuesday/Thursday run before Sunday
     assert (plan["A"] == pd.Timestamp(day(3))) is early
     if not early:
