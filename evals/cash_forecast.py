@@ -21,9 +21,10 @@ treasurer's later drawings are taken out of the truth the same way.
 - ``weekly_flow_mae``: mean absolute error of each week's net flow;
 - ``skill``: ``1 - balance_mae / balance_mae(trend)``.
 
-**Methods.** ``outlook`` (the default ``quality="standard"``: the forecasting engine for
-the statistical series, the payment-date model for open invoices), ``outlook-fast``
-(``quality="fast"``: week bootstrap and per-customer empirical delays), and two baselines
+**Methods.** ``outlook`` (the default ``quality="standard"``: week bootstrap of the
+statistical series, per-customer empirical delays for open invoices), ``outlook-engine``
+(``quality="engine"``: the statistical series re-centred on the forecasting engine's point
+forecast), and two baselines
 without uncertainty: ``flat`` (the balance stays at today's level) and ``trend`` (today's
 balance plus the average daily net flow of the last 91 days, as a spreadsheet would).
 """
@@ -52,7 +53,7 @@ HORIZON = 91
 FIRST_ORIGIN = date(2025, 9, 1)
 SPACING = 28
 _DRAW = r"^(?:Drawdown|Repayment) revolving"
-_QUALITY: dict[str, Quality] = {"outlook": "standard", "outlook-fast": "fast"}
+_QUALITY: dict[str, Quality] = {"outlook": "standard", "outlook-engine": "engine"}
 BASELINES = ("flat", "trend")
 
 

@@ -46,6 +46,13 @@ def forecast_cmd(
     paths: Annotated[int, typer.Option(min=50, max=5000, help="Monte Carlo sample paths.")] = 500,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same forecast).")] = 0,
     fast: Annotated[bool, typer.Option(help="Quick statistical models only.")] = False,
+    engine: Annotated[
+        bool,
+        typer.Option(
+            help="Re-centre the statistical series on the backtested forecasting engine "
+            "(slower; see evals.cash_forecast).",
+        ),
+    ] = False,
     refresh: Annotated[bool, typer.Option(help="Recompute even if a stored run fits.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -63,7 +70,7 @@ def forecast_cmd(
             horizon_days=days,
             n_paths=paths,
             seed=seed,
-            quality="fast" if fast else "standard",
+            quality="engine" if engine else "fast" if fast else "standard",
             refresh=refresh,
         )
     fc = run.forecast

@@ -78,12 +78,18 @@ def test_cli_json_and_table(ws: Workspace) -> None:
     assert "month" in text.stdout and "What drives it" in text.stdout
 
 
-def test_the_engine_run_serves_later_fast_requests(ws: Workspace) -> None:
+def test_a_standard_run_serves_later_fast_requests(ws: Workspace) -> None:
     standard = run_forecast(ws, n_paths=40, seed=5, quality="standard", refresh=True)
-    provenance = standard.forecast.provenance["statistical"]
-    assert provenance["method"] == "engine" and provenance["chosen"]
-    served = run_forecast(
-        ws, as_of=standard.forecast.outlook.as_of, n_paths=30, seed=5, quality="fast"
-    )
+    as_of = standard.forecast.outlook.as_of
+    served = run_forecast(ws, as_of=as_of, n_paths=30, seed=5, quality="fast")
     assert served.cached and served.run_id == standard.run_id
     assert not run_forecast(ws, n_paths=80, seed=5, quality="fast").cached  # more paths asked
+
+
+def test_the_engine_recentres_the_statistical_series(ws: Workspace) -> None:
+    run = run_forecast(ws, n_paths=30, seed=6, quality="engine")
+    provenance = run.forecast.provenance["statistical"]
+    assert provenance["method"].startswith("engine") and provenance["chosen"]
+    assert set(provenance["chosen"]) >= {"invoicing|US01/USD", "billing|US01/USD"}
+    issued = run.forecast.components.query("component == 'new_documents'")["mean"]
+    assert np.isfinite(issued).all()

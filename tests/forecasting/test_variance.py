@@ -7,14 +7,14 @@ from datetime import date
 import pytest
 
 from tools.data.asof import tables_as_of
-from tools.data.simulator import Shock, SimConfig, generate_company
+from tools.data.simulator import Company, Shock, SimConfig, generate_company
 from tools.forecasting.cash import build_outlook
-from tools.monitoring import explain_variance
+from tools.monitoring import VarianceReport, explain_variance
 
 AS_OF, START, END = date(2025, 12, 31), date(2026, 1, 5), date(2026, 2, 13)
 
 
-def _report(shocks: tuple[Shock, ...]):  # type: ignore[no-untyped-def]
+def _report(shocks: tuple[Shock, ...]) -> tuple[Company, VarianceReport]:
     company = generate_company(SimConfig(seed=3, shocks=shocks))
     fc = build_outlook(
         tables_as_of(company.tables, AS_OF), company.policy, as_of=AS_OF, n_paths=100
@@ -34,6 +34,11 @@ def test_components_add_up_to_the_variance() -> None:
     _, report = _report(())
     assert sum(report.by_component.values()) == pytest.approx(report.variance, abs=1.0)
     assert report.actual - report.forecast == pytest.approx(report.variance, abs=0.01)
+    # ranked by surprise, each measured against at least the materiality floor
+    surprise = [abs(d.surprise) for d in report.drivers]
+    assert surprise == sorted(surprise, reverse=True)
+    assert report.materiality > 0
+    assert all(d.spread >= report.materiality - 0.01 for d in report.drivers)
 
 
 def test_window_outside_the_horizon_is_refused() -> None:

@@ -41,7 +41,7 @@ from tools.forecasting.series import daily_panel
 
 __all__ = ["CashForecast", "build_outlook"]
 
-Quality = Literal["standard", "fast"]
+Quality = Literal["standard", "fast", "engine"]
 _HISTORY_DAYS = 364
 _SWEEP = r"(?i)\b(?:sweep|cash concentration|cash pool(?:ing)?|zero.?balanc\w*)\b"
 _LEVELS = (80, 95)
@@ -123,10 +123,11 @@ def build_outlook(
         horizon_days: calendar days ahead (91 = 13 weeks).
         n_paths: Monte Carlo sample paths.
         seed: makes the paths reproducible.
-        quality: ``standard`` forecasts the statistical series (invoicing and billing still
-            to come, unexplained flows) with the backtested engine; ``fast`` resamples
-            their recent weeks.
-        time_budget: seconds the engine aims at (``standard`` only).
+        quality: ``standard`` and ``fast`` resample the recent weeks of the statistical
+            series (invoicing and billing still to come, unexplained flows); ``engine``
+            re-centres them on the backtested forecasting engine's point forecast (slower,
+            and not more accurate on ``evals.cash_forecast`` so far).
+        time_budget: seconds the engine aims at (``engine`` only).
 
     Raises:
         DataError: no bank data, or too little history to forecast.

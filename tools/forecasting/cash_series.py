@@ -1,10 +1,11 @@
 """The statistical series of the cash forecast: sample paths from the engine or the bootstrap.
 
 The cash forecast has a few daily series it cannot derive from documents or the calendar:
-the invoicing and billing still to come, and flows no rule explains (``other``). With
-``quality="standard"`` they are forecast together by the panel engine (``forecast_panel``:
-backtested model choice, conformal intervals, correlated sample paths) within a time
-budget; with ``quality="fast"`` each is a weekday-aligned bootstrap of its recent weeks.
+the invoicing and billing still to come, and flows no rule explains (``other``). Each gets
+weekday-aligned bootstrap paths of its recent weeks. With ``quality="engine"`` the paths
+are re-centred on the panel engine's point forecast (``forecast_panel``: backtested model
+choice per series, all series in one run within a time budget), so level, trend and
+seasonality come from the engine while the day-to-day spread stays that of real weeks.
 Series that must not change sign (invoicing, billing) have their paths cut at zero.
 """
 
@@ -38,7 +39,8 @@ def statistical_paths(
     Args:
         panels: name -> daily long frame (``unique_id, ds, y``), e.g. ``"other"``.
         h: days ahead; n_paths: paths per series; seed: reproducibility.
-        quality: ``"standard"`` (engine) or ``"fast"`` (week bootstrap).
+        quality: ``"engine"`` (engine point forecast, bootstrap spread); anything else: the
+            week bootstrap.
         time_budget: wall-clock seconds the engine aims at for all panels together.
         non_negative: panels whose paths are cut at zero.
 
@@ -46,12 +48,12 @@ def statistical_paths(
         (paths, provenance): ``paths[name][uid]`` has shape ``(n_paths, h)``; provenance
         names the method and, for the engine, each series' chosen model and backtest error.
     """
+    boot = {
+        name: series_paths(panel, h=h, n_paths=n_paths, seed=seed + i, quality=quality)
+        for i, (name, panel) in enumerate(panels.items())
+    }
     frames = [p for p in panels.values() if not p.empty]
-    if quality != "standard" or not frames:
-        boot = {
-            name: series_paths(panel, h=h, n_paths=n_paths, seed=seed + i, quality=quality)
-            for i, (name, panel) in enumerate(panels.items())
-        }
+    if quality != "engine" or not frames:
         return _clip(boot, non_negative), {"method": "week_bootstrap"}
     from tools.forecasting.engine import forecast_panel
 
@@ -68,19 +70,27 @@ def statistical_paths(
         h=h,
         freq="D",
         season_length=7,
-        n_paths=n_paths,
+        n_paths=0,
         seed=seed,
         neural=False,
         n_jobs=1,
         time_budget=time_budget,
     )
+    means = {
+        str(uid): g["mean"].to_numpy(float)
+        for uid, g in fc.forecast.groupby("unique_id", sort=False)
+    }
     out: dict[str, dict[str, np.ndarray]] = {name: {} for name in panels}
-    for uid in fc.ids:
-        name, series = uid.split(_SEP, 1)
-        out[name][series] = fc.series_paths(uid)
+    for name, series in boot.items():
+        for uid, arr in series.items():
+            mean = means.get(name + _SEP + uid)
+            # The engine's level and seasonality; the spread of whole historical weeks around
+            # it, which keeps lumpy flows (a large bill, a quarterly payment) as lumpy as
+            # they were instead of smearing them into symmetric noise.
+            out[name][uid] = arr if mean is None else mean[None, :] + (arr - arr.mean(axis=0))
     selected = fc.backtest.loc[fc.backtest["model"] == "selected"]
     provenance = {
-        "method": "engine",
+        "method": "engine_mean_week_bootstrap_spread",
         "chosen": fc.chosen,
         "strategy": fc.provenance.get("strategy"),
         "flags": fc.flags,
