@@ -1,8 +1,9 @@
 """Does the variance split name the cause injected into the simulated company?
 
-``python -m evals.variance [--runs N] [--paths P] [--json]``
+``python -m evals.variance [--runs N] [--paths P] [--first-seed F] [--json]``
 
-**Runs.** Run ``i`` uses seed ``i + 1`` and the cause ``KINDS[i % 3]``, sized by
+**Runs.** Run ``i`` uses seed ``i + F`` (``F`` = 1 by default: the reported figures; other
+first seeds give runs to develop on) and the cause ``KINDS[i % 3]``, sized by
 ``i // 3`` (so every size meets every kind in turn), starting on ``S`` = 2025-09-01 plus
 ``23 x seed mod 150`` days, moved to a weekday (causes meet different seasons):
 
@@ -19,7 +20,8 @@
 **Variance.** The window is the 20 business days from ``S``; it is compared with the
 forecasts made 1, 5 and 20 business days before ``S`` (``lookback_variance``, 91-day
 fast forecasts) on the ledger as known 10 business days after the window (so a late payer
-has been seen to pay again). **Hit:** the largest driver names the cause: a ``timing``
+has been seen to pay again). **Hit:** the first-ranked driver (the lookback ranks by
+median surprise across the lags) names the cause: a ``timing``
 driver of that customer's receipts (late payer), a ``missing`` driver of that customer
 (lost customer), an ``fx`` driver of a EUR position (FX move). Financing flows (drawings,
 repayments, dividends) are the treasurer's decisions, not causes, and are not ranked.
@@ -76,8 +78,8 @@ class Run:
     start: date
 
 
-def make_run(index: int) -> Run:
-    seed = index + 1
+def make_run(index: int, first_seed: int = 1) -> Run:
+    seed = index + first_seed
     start = date(2025, 9, 1) + timedelta(days=(23 * seed) % 150)
     while start.weekday() >= 5:
         start += timedelta(days=1)
@@ -338,9 +340,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=18, help="simulator runs (kinds rotate)")
     parser.add_argument("--paths", type=int, default=40, help="Monte Carlo paths per forecast")
     parser.add_argument("--workers", type=int, default=1, help="runs evaluated in parallel")
+    parser.add_argument(
+        "--first-seed", type=int, default=1, help="seed of the first run (later runs count up)"
+    )
     parser.add_argument("--json", action="store_true", dest="as_json")
     args = parser.parse_args(argv)
-    runs = [make_run(i) for i in range(args.runs)]
+    runs = [make_run(i, args.first_seed) for i in range(args.runs)]
     started = time.perf_counter()
     records = []
     with ProcessPoolExecutor(max_workers=max(args.workers, 1)) as pool:
@@ -355,7 +360,8 @@ def main(argv: list[str] | None = None) -> None:
             )
     results = summarise(records)
     doc = {
-        "dataset": f"simulator, {args.runs} runs with one injected cause each, "
+        "dataset": f"simulator, {args.runs} runs (seeds {args.first_seed}.."
+        f"{args.first_seed + args.runs - 1}) with one injected cause each, "
         f"{WINDOW_BD}-business-day window from the cause, lags {list(DEFAULT_LAGS)}, "
         f"{args.paths} paths",
         "primary": "lookback_variance",

@@ -54,6 +54,9 @@ def test_a_lost_customer_is_the_largest_driver_at_every_lag(
     assert (top.component, top.counterparty) == ("missing", customer)
     assert "did not arrive" in report.summary and "20 business days before" in report.summary
     assert all(d.category != "financing" for d in report.drivers)
+    surprise = [abs(d.surprise) for d in report.drivers]
+    assert surprise == sorted(surprise, reverse=True)
+    assert top.surprise < -3  # far outside what the forecast allowed
 
 
 def test_combined_amount_is_the_median_across_lags(lost: tuple[str, LookbackReport]) -> None:
@@ -116,3 +119,7 @@ def test_revaluation_translates_the_balance_held() -> None:
     assert fx_added == pytest.approx(both.revaluation, abs=0.05)
     assert both.variance == flow.variance
     assert both.position_variance == pytest.approx(both.variance + both.revaluation, abs=0.01)
+    # the balance held is part of the position the rate moved: one driver, one spread
+    moved = next(d for d in both.drivers if (d.component, d.key) == ("fx", "DE01/EUR"))
+    assert moved.amount < 0 and moved.surprise < 0 and moved.spread >= both.materiality
+    assert "balance" in moved.explanation

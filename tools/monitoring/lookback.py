@@ -4,8 +4,9 @@ For a window of actual days, each lag ``L`` gets the forecast made ``L`` busines
 before the window starts (rebuilt from the ledger as it was known then, or handed in from
 stored runs) and its variance split (``explain_variance``, with the translation of the
 balances held). A cause shows in every lag's split; a forecast's own noise shows in one.
-So the combined drivers rank each cause by its **median amount across the lags** (zero
-where a lag does not list it), and the summary names the largest in plain words.
+So the combined drivers rank each cause by its **median surprise across the lags** (the
+amount beyond what the forecast's own spread allowed; zero where a lag does not list it),
+carry its median amount, and the summary names the first ones in plain words.
 
 Financing flows (credit-line drawings and repayments, interest, dividends) are the
 treasurer's own decisions, often taken *because* of the variance; they are listed apart as
@@ -51,7 +52,7 @@ class LookbackReport(BaseModel):
     window: tuple[date, date]
     reporting_currency: str
     lags: tuple[LagVariance, ...]
-    drivers: tuple[VarianceDriver, ...]  # causes; amount = median across lags
+    drivers: tuple[VarianceDriver, ...]  # causes; amount and surprise = median across lags
     decisions: tuple[VarianceDriver, ...]  # financing flows, median across lags
     summary: str
     provenance: dict[str, object]
@@ -144,31 +145,45 @@ def lookback_variance(
             "n_paths": n_paths,
             "seed": seed,
             "rebuilt": forecast_for is None,
-            "ranking": "median amount across lags",
+            "ranking": "median surprise (amount beyond the forecast's own spread) across lags",
         },
     )
 
 
 def _persistent(lists: Sequence[Sequence[VarianceDriver]], *, ccy: str) -> list[VarianceDriver]:
-    """Drivers ranked by their median amount over the lags (absent = 0)."""
+    """Drivers ranked by their median surprise over the lags (absent = 0), with their median
+    amount and spread."""
     amounts: dict[tuple[str, ...], list[float]] = {}
+    surprises: dict[tuple[str, ...], list[float]] = {}
+    spreads: dict[tuple[str, ...], list[float]] = {}
     first: dict[tuple[str, ...], VarianceDriver] = {}
     for i, drivers in enumerate(lists):
         for d in drivers:
             k = (d.component, d.category, d.key, d.counterparty or "")
             amounts.setdefault(k, [0.0] * len(lists))[i] = d.amount
+            surprises.setdefault(k, [0.0] * len(lists))[i] = d.surprise
+            spreads.setdefault(k, [0.0] * len(lists))[i] = d.spread
             first.setdefault(k, d)
-    ranked = sorted(amounts, key=lambda k: -abs(float(np.median(amounts[k]))))
+
+    def rank(k: tuple[str, ...]) -> tuple[float, float]:
+        return -abs(float(np.median(surprises[k]))), -abs(float(np.median(amounts[k])))
+
     out = []
-    for name in ranked:
+    for name in sorted(amounts, key=rank):
         median = round(float(np.median(amounts[name])), 2)
         if abs(median) <= 0.005:
-            break
+            continue
         d = first[name]
         lead, _, _ = d.explanation.rpartition(":")
         more = "more" if median > 0 else "less"
         text = f"{lead or d.explanation}: {abs(median):,.0f} {ccy} {more} cash in {d.key}"
-        out.append(d.model_copy(update={"amount": median, "explanation": text}))
+        update = {
+            "amount": median,
+            "surprise": round(float(np.median(surprises[name])), 2),
+            "spread": round(float(np.median([s for s in spreads[name] if s] or [0.0])), 2),
+            "explanation": text,
+        }
+        out.append(d.model_copy(update=update))
     return out
 
 

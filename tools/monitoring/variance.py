@@ -19,8 +19,12 @@ came in and went out and what was forecast is split into:
 A customer counts as *missing* only when nothing came from them in the window nor after it
 (as far as ``tables`` reach): a customer who pays later was late (timing), not gone.
 
-Amounts are in the reporting currency; each row names the category, position and, where
-one exists, the counterparty, so the largest drivers can be named in plain words.
+Amounts are in the reporting currency and add up exactly to the bank's variance; each row
+names the category, position and, where one exists, the counterparty, so the drivers can be
+named in plain words. Drivers are ranked by **surprise**, not by size: the amount beyond the
+shift the company's habits expected anyway, over the spread the forecast allowed that part
+(``tools.monitoring.surprise``). A customer's receipts the forecast was sure of that did not
+come outrank a larger swing in flows the forecast knew to be noisy.
 """
 
 from __future__ import annotations
@@ -37,11 +41,20 @@ from tools.forecasting.cash import CashForecast
 from tools.forecasting.categorize import categorize
 from tools.forecasting.positions import account_keys
 from tools.kpi.fx import fx_to_reporting
+from tools.monitoring.surprise import (
+    bill_reference,
+    fx_volatility,
+    history_variance,
+    invoice_spread,
+    materiality_floor,
+    path_variance,
+)
 
 __all__ = ["VarianceDriver", "VarianceReport", "explain_variance"]
 
 Component = Literal["timing", "amount", "missing", "new", "fx"]
 _ITEMISED = ("customer_receipt", "supplier_payment")
+_COLUMNS = ("component", "category", "key", "counterparty", "amount", "items", "why", "ref", "var")
 
 
 class VarianceDriver(BaseModel):
@@ -56,6 +69,8 @@ class VarianceDriver(BaseModel):
     amount: float  # reporting currency; > 0: more cash than forecast
     items: int
     explanation: str
+    spread: float = 0.0  # standard deviation the forecast allowed this part (reporting ccy)
+    surprise: float = 0.0  # (amount - expected shift) / spread: drivers are ranked by it
 
 
 class VarianceReport(BaseModel):
@@ -75,6 +90,7 @@ class VarianceReport(BaseModel):
     summary: str
     revaluation: float = 0.0  # reporting-currency translation of the balance held at t0
     lag_business_days: int | None = None  # how long before the window the forecast was made
+    materiality: float = 0.0  # smallest spread a driver is measured against (reporting ccy)
 
     @property
     def position_variance(self) -> float:
@@ -98,7 +114,7 @@ def explain_variance(
         forecast: a forecast made before ``start`` (its horizon must cover the window).
         tables: the ledger now (actual bank lines, receipts and bills up to ``end``; later
             receipts, when present, tell a late customer from a silent one).
-        top: how many drivers to list.
+        top: how many drivers to list (the most surprising first).
         revalue: add the translation of each position's balance at the forecast date to its
             FX driver, totalled in ``revaluation``.
 
@@ -122,47 +138,40 @@ def explain_variance(
     actual_by_cat = _bank_actuals(forecast, tables, a, b)
     rows += _other_flows(forecast, actual_by_cat, a, b)
     rows += _unexplained(forecast, rows, actual_by_cat, a, b)
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        frame = pd.DataFrame(
-            columns=["component", "category", "key", "counterparty", "amount", "items", "why"]
-        )
-    frame["amount"] = frame["amount"].astype(float) * frame["key"].map(fx_then).astype(float)
-    for key, total in actual_by_cat.groupby("key")["amount"].sum().items():
-        move = float(total) * (fx_now[str(key)] - fx_then[str(key)])
-        if abs(move) > 0.005:
-            frame.loc[len(frame)] = {
-                "component": "fx",
-                "category": "all",
-                "key": str(key),
-                "counterparty": None,
-                "amount": move,
-                "items": 0,
-                "why": f"rate {fx_then[str(key)]:.4f} -> {fx_now[str(key)]:.4f}",
-            }
+    frame = pd.DataFrame(rows, columns=list(_COLUMNS))
+    rate = frame["key"].map(fx_then).astype(float)
+    frame["amount"] = frame["amount"].astype(float) * rate
+    frame["ref"] = frame["ref"].astype(float) * rate
+    frame["var"] = frame["var"].astype(float) * rate**2
+    flows = actual_by_cat.groupby("key")["amount"].sum()
+    days = int(np.busday_count(o.as_of, (b + pd.Timedelta(days=1)).date()))
     revaluation = 0.0
-    if revalue:
-        for p in o.positions:
-            move = p.opening * (fx_now[p.key] - fx_then[p.key])
-            if abs(move) > 0.005:
-                revaluation += move
-                frame.loc[len(frame)] = {  # one FX driver per position: flows and balance
-                    "component": "fx",
-                    "category": "all",
-                    "key": p.key,
-                    "counterparty": None,
-                    "amount": move,
-                    "items": 0,
-                    "why": f"rate {fx_then[p.key]:.4f} -> {fx_now[p.key]:.4f} on the balance "
-                    f"of {p.opening:,.0f} {p.currency} held on {o.as_of}",
-                }
+    for p in o.positions:
+        held = p.opening if revalue else 0.0
+        move = (float(flows.get(p.key, 0.0)) + held) * (fx_now[p.key] - fx_then[p.key])
+        if abs(move) <= 0.005:
+            continue
+        revaluation += held * (fx_now[p.key] - fx_then[p.key])
+        vol = fx_volatility(
+            tables["fx_rates"], p.currency, o.reporting_currency, pd.Timestamp(o.as_of), days
+        )
+        exposure = (float(flows.get(p.key, 0.0)) + held) * fx_then[p.key]
+        why = f"rate {fx_then[p.key]:.4f} -> {fx_now[p.key]:.4f}"
+        if held:  # one FX driver per position: its flows and the balance it held
+            why += f" on the flows and the balance of {p.opening:,.0f} {p.currency} held"
+        frame.loc[len(frame)] = {
+            **_row("fx", "all", p.key, None, move, var=(exposure * vol) ** 2),
+            "items": 0,
+            "why": why,
+        }
+    floor = materiality_floor(forecast, a, b, fx_then)
     forecast_total = _forecast_total(forecast, a, b, fx_then)
     actual_total = float(
         sum(
             actual_by_cat.loc[actual_by_cat["key"] == k, "amount"].sum() * fx_now[k] for k in fx_now
         )
     )
-    drivers = _drivers(frame, top)
+    drivers = _drivers(frame, top, floor)
     by_component = {
         c: round(float(v), 2) for c, v in frame.groupby("component")["amount"].sum().items()
     }
@@ -182,6 +191,7 @@ def explain_variance(
         drivers=drivers,
         summary=_summary(variance, drivers, o.reporting_currency, start, end),
         revaluation=round(revaluation, 2),
+        materiality=round(floor, 2),
     )
 
 
@@ -194,6 +204,7 @@ def _receivables(
     daily = forecast.receivables_daily
     inside = daily.loc[(daily["ds"] >= a) & (daily["ds"] <= b)]
     expected = inside.groupby("invoice_id")["expected"].sum()
+    spread = invoice_spread(forecast, a, b)
     received = _received(tables, a, b)
     before = _received(
         tables,
@@ -212,21 +223,30 @@ def _receivables(
         f = float(expected.get(r["invoice_id"], 0.0))
         got = float(received.get(r["invoice_id"], 0.0))
         party = str(r["customer_id"])
+        var = float(spread.get(r["invoice_id"], 0.0))
         if got > 0:
-            rows.append(_row("timing", "customer_receipt", r["key"], party, r["open_amount"] - f))
+            rows.append(
+                _row("timing", "customer_receipt", r["key"], party, r["open_amount"] - f, var=var)
+            )
             rows.append(_row("amount", "customer_receipt", r["key"], party, got - r["open_amount"]))
         elif f > 0:
             component = (
                 "timing" if (party in paying or r["invoice_id"] in before.index) else "missing"
             )
-            rows.append(_row(component, "customer_receipt", r["key"], party, -f))
+            rows.append(_row(component, "customer_receipt", r["key"], party, -f, var=var))
     known = set(inv["invoice_id"])
     new = received.loc[~received.index.isin(known)]
     new_fc = _component_total(forecast, "customer_receipt", "new_documents", a, b)
     new_by_key = new.groupby(new.index.map(_invoice_keys(tables))).sum()
+    open_var = spread.groupby(inv.set_index("invoice_id")["key"].reindex(spread.index)).sum()
     for key in sorted(set(new_fc) | set(forecast.outlook.keys)):
         actual_new = float(new_by_key.get(key, 0.0))
-        rows.append(_row("new", "customer_receipt", key, None, actual_new - new_fc.get(key, 0.0)))
+        # the paths hold open and new invoices, drawn independently of each other
+        var = path_variance(forecast, key, "customer_receipt", a, b)
+        var = max(var - float(open_var.get(key, 0.0)), 0.0)
+        rows.append(
+            _row("new", "customer_receipt", key, None, actual_new - new_fc.get(key, 0.0), var=var)
+        )
     return rows
 
 
@@ -239,40 +259,33 @@ def _payables(
     paid_date = pd.to_datetime(bills["paid_date"])
     paid = bills.loc[(paid_date >= a) & (paid_date <= b)].set_index("bill_id")
     sched = forecast.outlook.scheduled
+    habit = bill_reference(forecast, bills, a, b).set_index("item_id")["p"]
     rows = []
     first = forecast.outlook.dates[0]
     for r in sched.to_dict("records"):
         due = max(pd.Timestamp(r["due_date"]), first)
-        f = float(r["amount"]) if a <= due <= b else 0.0
+        amount = float(r["amount"])
+        f = amount if a <= due <= b else 0.0
+        party = r["counterparty_id"]
+        # the forecast pays on the due date; the company's habits say when it usually pays
+        p = float(habit.get(r["item_id"], 0.0))
+        usual = {"ref": p * amount - f, "var": amount**2 * p * (1.0 - p)}
         if r["item_id"] in paid.index:
             got = -float(paid.loc[r["item_id"], "amount"])
-            rows.append(
-                _row(
-                    "timing",
-                    "supplier_payment",
-                    r["key"],
-                    r["counterparty_id"],
-                    float(r["amount"]) - f,
-                )
-            )
-            rows.append(
-                _row(
-                    "amount",
-                    "supplier_payment",
-                    r["key"],
-                    r["counterparty_id"],
-                    got - float(r["amount"]),
-                )
-            )
-        elif f != 0:
-            rows.append(_row("timing", "supplier_payment", r["key"], r["counterparty_id"], -f))
+            rows.append(_row("timing", "supplier_payment", r["key"], party, amount - f, **usual))
+            rows.append(_row("amount", "supplier_payment", r["key"], party, got - amount))
+        else:
+            rows.append(_row("timing", "supplier_payment", r["key"], party, -f, **usual))
     known = set(sched["item_id"])
     new = paid.loc[~paid.index.isin(known)]
     new_fc = _component_total(forecast, "supplier_payment", "new_documents", a, b)
     keys = new["entity_id"].astype(str) + "/" + new["currency"].astype(str)
     for key in forecast.outlook.keys:
         actual_new = -float(new.loc[keys == key, "amount"].sum())
-        rows.append(_row("new", "supplier_payment", key, None, actual_new - new_fc.get(key, 0.0)))
+        var = path_variance(forecast, key, "supplier_payment", a, b)
+        rows.append(
+            _row("new", "supplier_payment", key, None, actual_new - new_fc.get(key, 0.0), var=var)
+        )
     return rows
 
 
@@ -288,7 +301,11 @@ def _other_flows(
     rows = []
     for key, category in sorted(set(fc.index) | set(act.index)):
         diff = float(act.get((key, category), 0.0)) - float(fc.get((key, category), 0.0))
-        rows.append(_row("amount", category, key, None, diff))
+        var = max(
+            path_variance(forecast, key, category, a, b),
+            history_variance(forecast, key, category, a, b),
+        )
+        rows.append(_row("amount", category, key, None, diff, var=var))
     return rows
 
 
@@ -379,8 +396,17 @@ def _forecast_total(
 
 
 def _row(
-    component: str, category: str, key: str, party: str | None, amount: float
+    component: str,
+    category: str,
+    key: str,
+    party: str | None,
+    amount: float,
+    *,
+    ref: float = 0.0,
+    var: float = 0.0,
 ) -> dict[str, Any]:
+    """One part of the variance; ``ref`` is the shift expected anyway (the company's habits
+    against the forecast's point), ``var`` the variance the forecast allowed it."""
     return {
         "component": component,
         "category": category,
@@ -389,19 +415,31 @@ def _row(
         "amount": float(amount),
         "items": 1,
         "why": "",
+        "ref": float(ref),
+        "var": float(var),
     }
 
 
-def _drivers(frame: pd.DataFrame, top: int) -> list[VarianceDriver]:
+def _drivers(frame: pd.DataFrame, top: int, floor: float) -> list[VarianceDriver]:
+    """Drivers by surprise: how far each lies outside the range its forecast allowed."""
     if frame.empty:
         return []
     grouped = (
         frame.fillna({"counterparty": ""})
         .groupby(["component", "category", "key", "counterparty"], as_index=False)
-        .agg(amount=("amount", "sum"), items=("items", "sum"), why=("why", "first"))
+        .agg(
+            amount=("amount", "sum"),
+            items=("items", "sum"),
+            why=("why", "first"),
+            ref=("ref", "sum"),
+            var=("var", "sum"),
+        )
     )
     grouped = grouped.loc[grouped["amount"].abs() > 0.005]
-    grouped = grouped.reindex(grouped["amount"].abs().sort_values(ascending=False).index).head(top)
+    grouped["spread"] = np.sqrt(grouped["var"].clip(lower=0.0) + floor**2)
+    grouped["surprise"] = (grouped["amount"] - grouped["ref"]) / grouped["spread"]
+    grouped = grouped.assign(_z=grouped["surprise"].abs(), _a=grouped["amount"].abs())
+    grouped = grouped.sort_values(["_z", "_a"], ascending=False).head(top)
     return [
         VarianceDriver(
             component=r["component"],
@@ -411,6 +449,8 @@ def _drivers(frame: pd.DataFrame, top: int) -> list[VarianceDriver]:
             amount=round(float(r["amount"]), 2),
             items=int(r["items"]),
             explanation=_explain({str(k): v for k, v in r.items()}),
+            spread=round(float(r["spread"]), 2),
+            surprise=round(float(r["surprise"]), 2),
         )
         for r in grouped.to_dict("records")
     ]
@@ -435,4 +475,8 @@ def _summary(variance: float, drivers: list[VarianceDriver], ccy: str, a: date, 
     head = f"From {a} to {b}, {abs(variance):,.0f} {ccy} {direction} net cash than forecast."
     if not drivers:
         return head
-    return head + " Largest driver: " + drivers[0].explanation + "."
+    top = drivers[0]
+    return (
+        f"{head} Main driver: {top.explanation}, {abs(top.surprise):.1f} times the spread "
+        "the forecast allowed it."
+    )

@@ -1,0 +1,164 @@
+"""How uncertain a forecast was about each part of a window's cash: the yardstick of surprise.
+
+A variance driver matters as a *cause* when it lies far outside what the forecast itself
+expected could happen, not merely when it is large: a customer's receipts that the forecast
+was sure of and that did not come are a cause; the same amount of invoicing noise that the
+forecast's paths spread over is not. Each part gets a standard deviation (and, where the
+forecast's point differs from how the company usually behaves, a reference shift):
+
+- **open invoices**: the forecast draws each invoice's payment date on its own; the
+  probability ``p`` that it lands in the window gives a Bernoulli spread ``A sqrt(p(1-p))``;
+- **open bills**: the forecast puts them on their due dates (overdue ones on its first
+  day); how the company actually paid its bills in the year before tells the probability
+  that each one is paid in the window and so both the expected shift and its spread;
+- **statistical and new-document flows**: the spread of the window's total over the
+  forecast's sample paths;
+- **exchange rates**: the position held (opening balance plus the window's flows) times
+  the rate's own volatility over the days from the forecast to the window's end.
+
+Flows the forecast treats as certain (calendar flows, fees, residuals) get only the
+materiality floor: a share of the spread of the whole window's net cash, so that no small
+but certain flow outranks a material surprise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from tools.forecasting.cash import CashForecast
+
+__all__ = [
+    "FLOOR_SHARE",
+    "bill_reference",
+    "fx_volatility",
+    "history_variance",
+    "invoice_spread",
+    "materiality_floor",
+    "path_variance",
+]
+
+FLOOR_SHARE = 0.05  # share of the window's net-cash spread below which nothing is surprising
+_MIN_HISTORY = 5
+_YEAR = pd.Timedelta(days=365)
+
+
+def invoice_spread(forecast: CashForecast, a: pd.Timestamp, b: pd.Timestamp) -> pd.Series:
+    """Per open invoice, the variance (local currency squared) of its receipt in ``a..b``."""
+    inv = forecast.receivables
+    if inv.empty:
+        return pd.Series(dtype=float)
+    daily = forecast.receivables_daily
+    inside = daily.loc[(daily["ds"] >= a) & (daily["ds"] <= b)]
+    expected = inside.groupby("invoice_id")["expected"].sum()
+    amount = inv.set_index("invoice_id")["open_amount"].astype(float)
+    p = (expected.reindex(amount.index, fill_value=0.0) / amount.where(amount > 0)).fillna(0.0)
+    p = p.clip(0.0, 1.0)
+    return amount**2 * p * (1.0 - p)
+
+
+def bill_reference(
+    forecast: CashForecast, bills: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp
+) -> pd.DataFrame:
+    """Per scheduled bill: ``p`` (paid in ``a..b`` by the company's paying habits).
+
+    Habits are the delays past due of the bills paid in the year before the forecast,
+    the supplier's own when it has at least five, else all suppliers', among those later
+    than the bill's delay at the forecast date (it was still unpaid then).
+    """
+    sched = forecast.outlook.scheduled
+    if sched.empty:
+        return pd.DataFrame(columns=["item_id", "p"])
+    t0 = pd.Timestamp(forecast.outlook.as_of)
+    paid_on = pd.to_datetime(bills["paid_date"])
+    done = bills.loc[paid_on.notna() & (paid_on <= t0) & (paid_on > t0 - _YEAR)]
+    late = (pd.to_datetime(done["paid_date"]) - pd.to_datetime(done["due_date"])).dt.days
+    own = {str(s): g.to_numpy() for s, g in late.groupby(done["supplier_id"])}
+    pooled = late.to_numpy() if len(late) else np.zeros(1)
+    rows = []
+    for r in sched.to_dict("records"):
+        due = pd.Timestamp(r["due_date"])
+        history = own.get(str(r["counterparty_id"]), np.zeros(0))
+        delays = history if len(history) >= _MIN_HISTORY else pooled
+        overdue = (t0 - due).days  # negative while not yet due
+        beyond = delays[delays > overdue]  # it was still unpaid at the forecast date
+        # later than the company's habits: within the next month, any day alike
+        delays = beyond if len(beyond) >= 3 else overdue + np.arange(1, 31)
+        paid = due + pd.to_timedelta(delays, unit="D")
+        rows.append({"item_id": r["item_id"], "p": float(np.mean((paid >= a) & (paid <= b)))})
+    return pd.DataFrame(rows)
+
+
+def path_variance(
+    forecast: CashForecast, key: str, category: str, a: pd.Timestamp, b: pd.Timestamp
+) -> float:
+    """Variance over the sample paths of a (position, category)'s window total."""
+    arr = forecast.outlook.paths.get((key, category))
+    if arr is None or arr.shape[0] < 2:
+        return 0.0
+    cols = (forecast.outlook.dates >= a) & (forecast.outlook.dates <= b)
+    return float(np.var(arr[:, cols].sum(axis=1), ddof=1))
+
+
+def materiality_floor(
+    forecast: CashForecast, a: pd.Timestamp, b: pd.Timestamp, fx: Mapping[str, float]
+) -> float:
+    """``FLOOR_SHARE`` of the spread of the window's net cash over all positions (reporting
+    currency): the smallest standard deviation a driver is measured against."""
+    o = forecast.outlook
+    if o.n_paths < 2:
+        return 1.0
+    cols = (o.dates >= a) & (o.dates <= b)
+    total = sum(o.flow_paths(k)[:, cols].sum(axis=1) * fx[k] for k in o.keys)
+    return max(FLOOR_SHARE * float(np.std(np.asarray(total), ddof=1)), 1.0)
+
+
+def fx_volatility(
+    fx_rates: pd.DataFrame, currency: str, reporting: str, as_of: pd.Timestamp, days: int
+) -> float:
+    """Standard deviation of the log change of ``currency`` against ``reporting`` over
+    ``days`` fixings, from the daily fixings of the year before ``as_of`` (0 when the rates
+    hold no direct quote of the pair)."""
+    if currency == reporting or days <= 0:
+        return 0.0
+    when = pd.to_datetime(fx_rates["date"])
+    pair = (fx_rates["base"] == currency) & (fx_rates["quote"] == reporting) | (
+        fx_rates["base"] == reporting
+    ) & (fx_rates["quote"] == currency)
+    past = fx_rates.loc[pair & (when <= as_of) & (when > as_of - _YEAR)]
+    if len(past) < 10:
+        return 0.0
+    past = past.sort_values("date")
+    for _, series in past.groupby(["base", "quote"]):
+        steps = np.diff(np.log(series["rate"].to_numpy(float)))
+        return float(np.std(steps, ddof=1) * np.sqrt(days))
+    return 0.0
+
+
+def history_variance(
+    forecast: CashForecast, key: str, category: str, a: pd.Timestamp, b: pd.Timestamp
+) -> float:
+    """Variance of a (position, category)'s total over windows as long as ``a..b`` in the
+    year before the forecast: how much flows the forecast treats as known (calendar flows)
+    usually moved from one such window to the next."""
+    lines = forecast.categorized
+    if not {"key", "category", "booking_date", "amount"} <= set(lines.columns):
+        return 0.0  # a stored run without its history lines
+    t0 = pd.Timestamp(forecast.outlook.as_of)
+    length = (b - a).days + 1
+    mine = lines.loc[
+        (lines["key"] == key)
+        & (lines["category"] == category)
+        & (lines["booking_date"] > t0 - _YEAR)
+        & (lines["booking_date"] <= t0)
+    ]
+    blocks = ((t0 - mine["booking_date"]).dt.days // length).to_numpy()
+    n = 365 // length
+    if n < 3:
+        return 0.0
+    totals = np.zeros(n)
+    inside = blocks < n
+    np.add.at(totals, blocks[inside], mine["amount"].to_numpy(float)[inside])
+    return float(np.var(totals, ddof=1))
