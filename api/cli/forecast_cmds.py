@@ -53,6 +53,13 @@ def forecast_cmd(
             "(slower; see evals.cash_forecast).",
         ),
     ] = False,
+    calibrate: Annotated[
+        bool,
+        typer.Option(
+            help="Widen the balance bands by backtests from six earlier dates, so they hold "
+            "what balances really did (slower).",
+        ),
+    ] = False,
     refresh: Annotated[bool, typer.Option(help="Recompute even if a stored run fits.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -71,6 +78,7 @@ def forecast_cmd(
             n_paths=paths,
             seed=seed,
             quality="engine" if engine else "fast" if fast else "standard",
+            calibrate=calibrate,
             refresh=refresh,
         )
     fc = run.forecast

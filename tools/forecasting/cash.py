@@ -25,6 +25,8 @@ import pandas as pd
 
 from tools.domain.policy import Policy
 from tools.errors import DataError, Problem
+from tools.forecasting.calibration import CATEGORY as FORECAST_ERROR
+from tools.forecasting.calibration import apply_calibration, backtest_calibration
 from tools.forecasting.cash_series import statistical_paths
 from tools.forecasting.categorize import INTERNAL, categorize
 from tools.forecasting.outlook import (
@@ -81,6 +83,7 @@ class CashForecast:
                 by_cat = {
                     c: float(o.paths[(pos.key, c)][:, cols].sum(axis=1).mean())
                     for c in o.categories(pos.key)
+                    if c != FORECAST_ERROR
                 }
                 by_cat["supplier_payment"] = by_cat.get("supplier_payment", 0.0) + float(
                     bills[cols].sum()
@@ -113,6 +116,7 @@ def build_outlook(
     seed: int = 0,
     quality: Quality = "standard",
     time_budget: float = 20.0,
+    calibrate: bool = False,
 ) -> CashForecast:
     """Forecast every cash position's daily flows from the ledger known at ``as_of``.
 
@@ -128,6 +132,9 @@ def build_outlook(
             re-centres them on the backtested forecasting engine's point forecast (slower,
             and not more accurate on ``evals.cash_forecast`` so far).
         time_budget: seconds the engine aims at (``engine`` only).
+        calibrate: widen the balance bands by what backtests from six earlier dates show
+            (``calibration.py``); off by default until risk and the optimizers are re-tuned
+            on calibrated bands.
 
     Raises:
         DataError: no bank data, or too little history to forecast.
@@ -260,6 +267,26 @@ def build_outlook(
             "recurring_flows": len(recurring),
         },
     )
+    if calibrate:
+        cal = backtest_calibration(
+            tables,
+            as_of=t.date(),
+            horizon_days=horizon_days,
+            build=lambda view, origin: (
+                build_outlook(
+                    view,
+                    policy,
+                    as_of=origin,
+                    horizon_days=horizon_days,
+                    n_paths=min(n_paths, 200),
+                    seed=seed,
+                    quality="fast",
+                    calibrate=False,
+                ).outlook
+            ),
+            principal=_PRINCIPAL,
+        )
+        outlook = apply_calibration(outlook, cal)
     return CashForecast(
         outlook=outlook,
         receivables=receivables,

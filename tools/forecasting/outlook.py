@@ -38,6 +38,7 @@ FLOW_CATEGORIES = (
     "intercompany",
     "fees",
     "other",
+    "forecast_error",  # zero-mean widening calibrated on backtests (calibration.py)
 )
 SCHEDULED_COLUMNS = (
     "key",

@@ -50,6 +50,7 @@ def run_forecast(
     n_paths: int = 500,
     seed: int = 0,
     quality: Quality = "standard",
+    calibrate: bool = False,
     refresh: bool = False,
 ) -> ForecastRun:
     """The stored forecast for these parameters and data, made (and stored) when missing."""
@@ -59,6 +60,7 @@ def run_forecast(
         "n_paths": n_paths,
         "seed": seed,
         "quality": quality,
+        **({"calibrate": True} if calibrate else {}),
     }
     params_key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
     version = _data_version(ws)
@@ -80,6 +82,7 @@ def run_forecast(
         n_paths=n_paths,
         seed=seed,
         quality=quality,
+        calibrate=calibrate,
     )
     created = datetime.now(UTC)
     run_id = created.strftime("%Y%m%dT%H%M%S") + "-" + params_key[:8]
@@ -114,6 +117,7 @@ def _serves(stored: dict[str, Any], origin: date, wanted: dict[str, Any]) -> boo
         same
         and wanted["quality"] == "fast"
         and stored.get("quality") == "standard"
+        and not stored.get("calibrate")
         and int(stored.get("n_paths", 0)) >= int(wanted["n_paths"])
     )
 
