@@ -15,14 +15,22 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.chunking import Chunk, chunk_blocks
+from knowledge.ingest_writes import FLUSH_CHUNKS, PreparedFile, stored_copies, write_files
 from knowledge.models import COLLECTIONS, CollectionName, FileResult, IngestReport
-from knowledge.readers import ParsedDocument, parse_document, read_bytes
+from knowledge.readers import parse_document, read_bytes
 from knowledge.readers.base import normalise_date
 from knowledge.safety import suspicious_reasons
 from knowledge.store import FOREVER, KnowledgeStore, Metadata
 from tools.errors import DataError, WcmError
 
-__all__ = ["CHUNKER_VERSION", "DocumentMeta", "chunk_metadata", "ingest_paths", "slug"]
+__all__ = [
+    "CHUNKER_VERSION",
+    "DocumentMeta",
+    "chunk_metadata",
+    "ingest_paths",
+    "prepare_file",
+    "slug",
+]
 
 CHUNKER_VERSION = "1"  # part of the content hash: a new chunker re-ingests everything
 _TYPE_OF = {
@@ -120,71 +128,125 @@ def _files(paths: Sequence[Path | str]) -> list[Path]:
     return out
 
 
-def _unchanged(store: KnowledgeStore, content_hash: str, collection: str | None) -> str | None:
-    for name in [collection] if collection else COLLECTIONS:
-        ids, _ = store.chunks_where(name, {"content_hash": content_hash})
-        if ids:
-            return name
-    return None
+_GROUP_FILES = 64  # files whose content hashes are looked up together
+_GROUP_BYTES = 64 * 1024 * 1024  # ... unless their bytes reach this first
 
 
-def store_document(
-    store: KnowledgeStore,
-    parsed: ParsedDocument,
-    path: Path,
-    *,
-    collection: str | None,
-    content_hash: str,
-) -> FileResult:
-    """Replace a document version's chunks with those of ``parsed``."""
+def _skipped(path: Path, exc: WcmError) -> FileResult:
+    reason = str(exc.problems[0]) if isinstance(exc, DataError) else f"{path}: {exc}"
+    return FileResult(file=str(path), status="skipped", reason=reason)
+
+
+def prepare_file(
+    data: bytes, path: Path, *, collection: str | None, content_hash: str
+) -> PreparedFile:
+    """Parse and chunk one file's content into the rows it will be stored as.
+
+    Raises:
+        DataError: the content cannot be parsed (names the file and the fix).
+        WcmError: its front matter names an unknown collection.
+    """
+    parsed = parse_document(data, path)
     meta = DocumentMeta(parsed.properties, path, collection)
     chunks = [_without_title(c, meta.title) for c in chunk_blocks(parsed.blocks)]
-    rows = [
+    rows = tuple(
         chunk_metadata(meta, c, content_hash=content_hash, source_path=str(path)) for c in chunks
-    ]
-    old, _ = store.chunks_where(
-        meta.collection, {"$and": [{"doc_id": meta.doc_id}, {"version": meta.version}]}
     )
-    store.delete_ids(meta.collection, old)
-    store.add_chunks(
-        meta.collection, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
-    )
-    store.refresh_versions(meta.collection, meta.doc_id)
-    return FileResult(
-        file=str(path),
-        status="ingested",
-        doc_id=meta.doc_id,
-        version=meta.version,
-        collection=meta.collection,
-        chunks=len(rows),
-        suspicious_chunks=sum(1 for r in rows if r[2]["suspicious"]),
-    )
+    return PreparedFile(path, content_hash, meta.collection, meta.doc_id, meta.version, rows)
 
 
-def ingest_file(
-    store: KnowledgeStore, path: Path, *, collection: CollectionName | None = None
-) -> FileResult:
-    """Ingest one file; problems come back as a ``skipped`` result, never raised."""
-    try:
-        data = read_bytes(path, max_mb=store.max_file_mb)
-        content_hash = hashlib.sha256(data + CHUNKER_VERSION.encode()).hexdigest()
-        found = _unchanged(store, content_hash, collection)
-        if found is not None:
-            ids, metas = store.chunks_where(found, {"content_hash": content_hash})
-            return FileResult(
-                file=str(path),
-                status="unchanged",
-                doc_id=str(metas[0]["doc_id"]),
-                version=str(metas[0]["version"]),
-                collection=found,
-                chunks=len(ids),
-            )
-        parsed = parse_document(data, path)
-        return store_document(store, parsed, path, collection=collection, content_hash=content_hash)
-    except DataError as exc:
-        return FileResult(file=str(path), status="skipped", reason=str(exc.problems[0]))
-    except WcmError as exc:
-        return FileResult(file=str(path), status="skipped", reason=f"{path}: {exc}")
+class _Ingestion:
+    """One ingestion call: files are hashed and looked up in groups, and written in
+    batches of about ``FLUSH_CHUNKS`` chunks, with the outcome each file would have had
+    if the files were ingested one after another."""
+
+    def __init__(self, store: KnowledgeStore, collection: str | None, total: int) -> None:
+        self.store = store
+        self.collection = collection
+        self.results: list[FileResult | None] = [None] * total
+        self.pending: list[tuple[int, PreparedFile]] = []
+        self.errors: dict[int, WcmError] = {}
+        self.written: dict[str, tuple[int, PreparedFile]] = {}  # content hash -> its writer
+        self.latest: dict[tuple[str, str, str], str] = {}  # document version -> last hash
+        self.copies: list[tuple[int, Path, int, PreparedFile]] = []  # repeats of earlier files
+
+    def run(self, files: list[Path]) -> list[FileResult]:
+        group: list[tuple[int, Path, bytes, str]] = []
+        size = 0
+        for i, path in enumerate(files):
+            if not path.exists():
+                self.results[i] = FileResult(
+                    file=str(path), status="skipped", reason=f"{path}: file not found"
+                )
+                continue
+            try:
+                data = read_bytes(path, max_mb=self.store.max_file_mb)
+            except WcmError as exc:
+                self.results[i] = _skipped(path, exc)
+                continue
+            digest = hashlib.sha256(data + CHUNKER_VERSION.encode()).hexdigest()
+            group.append((i, path, data, digest))
+            size += len(data)
+            if len(group) >= _GROUP_FILES or size >= _GROUP_BYTES:
+                self._take(group)
+                group, size = [], 0
+        self._take(group)
+        self._flush()
+        return self._outcomes(files)
+
+    def _take(self, group: list[tuple[int, Path, bytes, str]]) -> None:
+        if not group:
+            return
+        stored = stored_copies(self.store, [g[3] for g in group], self.collection)
+        for i, path, data, digest in group:
+            earlier = self.written.get(digest)
+            if earlier is not None and self.latest.get(earlier[1].key) == digest:
+                self.copies.append((i, path, *earlier))  # same content as an earlier file
+                continue
+            copy = stored.get(digest)
+            if copy is not None and copy.key not in self.latest:
+                self.results[i] = copy.result(path)
+                continue
+            try:
+                prepared = prepare_file(data, path, collection=self.collection, content_hash=digest)
+            except WcmError as exc:
+                self.results[i] = _skipped(path, exc)
+                continue
+            self.latest[prepared.key] = digest
+            if prepared.rows:
+                self.written[digest] = (i, prepared)
+            self.pending.append((i, prepared))
+            if sum(len(p.rows) for _, p in self.pending) >= FLUSH_CHUNKS:
+                self._flush()
+
+    def _flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            write_files(self.store, [p for _, p in batch])
+        except WcmError as exc:
+            if len(batch) == 1:
+                self.errors[batch[0][0]] = exc
+                self.results[batch[0][0]] = _skipped(batch[0][1].path, exc)
+                return
+            for one in batch:  # alone, so that only a file that cannot be written fails
+                self.pending = [one]
+                self._flush()
+            return
+        for i, prepared in batch:
+            self.results[i] = prepared.result()
+
+    def _outcomes(self, files: list[Path]) -> list[FileResult]:
+        for i, path, first, prepared in self.copies:
+            failed = self.errors.get(first)
+            if failed is not None:
+                self.results[i] = _skipped(path, failed)
+            else:
+                self.results[i] = prepared.result("unchanged", file=path)
+        out = [r for r in self.results if r is not None]
+        assert len(out) == len(files), "every file has an outcome"
+        return out
 
 
 def ingest_paths(
@@ -194,6 +256,9 @@ def ingest_paths(
     collection: CollectionName | None = None,
 ) -> IngestReport:
     """Ingest files and folders (recursively); one result per file, bad files skipped.
+
+    Files are embedded and written in batches (see ``knowledge.ingest_writes``); each
+    file's outcome is what ingesting the files one after another would give.
 
     Args:
         collection: put everything in this collection; by default each document's front
@@ -205,12 +270,6 @@ def ingest_paths(
             f"unknown collection {collection!r}; expected one of {', '.join(COLLECTIONS)}"
         )
     started = time.perf_counter()
-    results = []
-    for path in _files(paths):
-        if not path.exists():
-            results.append(
-                FileResult(file=str(path), status="skipped", reason=f"{path}: file not found")
-            )
-            continue
-        results.append(ingest_file(store, path, collection=collection))
+    files = _files(paths)
+    results = _Ingestion(store, collection, len(files)).run(files)
     return IngestReport(files=tuple(results), seconds=round(time.perf_counter() - started, 3))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
@@ -29,13 +30,30 @@ __all__ = ["FOREVER", "KnowledgeStore", "Metadata", "version_key"]
 
 Metadata = dict[str, str | int | float | bool]
 FOREVER = 99991231  # "superseded on" of a current version
-_BATCH = 256
+_BATCH = 1024  # rows per Chroma write (capped by the client's own limit)
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     """Natural order of version labels: 2 < 2.1 < 10; text parts compare as text."""
     parts = re.findall(r"\d+|[A-Za-z]+", version)
     return tuple((0, int(p)) if p.isdigit() else (1, p.lower()) for p in parts)
+
+
+def _version_changes(chunks: list[tuple[str, Metadata]]) -> list[tuple[str, Metadata]]:
+    """The chunks of one document whose current flag or supersession date must change:
+    the latest-effective version is current, each other one superseded by its successor."""
+    versions: dict[str, int] = {}
+    for _, meta in chunks:
+        versions[str(meta["version"])] = int(meta.get("effective_int", 0))
+    order = sorted(versions, key=lambda v: (versions[v], version_key(v)))
+    until = {v: versions[order[i + 1]] for i, v in enumerate(order[:-1])}
+    out: list[tuple[str, Metadata]] = []
+    for chunk_id, meta in chunks:
+        version = str(meta["version"])
+        want = {"is_current": version == order[-1], "superseded_int": until.get(version, FOREVER)}
+        if any(meta.get(k) != v for k, v in want.items()):
+            out.append((chunk_id, {**meta, **want}))
+    return out
 
 
 class KnowledgeStore:
@@ -134,7 +152,8 @@ class KnowledgeStore:
             out.append(str((fresh.metadata or {}).get("revision", "0")))
         return tuple(out)
 
-    def _touch(self, name: str) -> None:
+    def touch(self, name: str) -> None:
+        """Give collection ``name`` a new revision, so derived indexes are rebuilt."""
         self.collection(name).modify(metadata={"revision": uuid.uuid4().hex})
 
     # -- writes --------------------------------------------------------------------------
@@ -145,22 +164,38 @@ class KnowledgeStore:
         ids: Sequence[str],
         documents: Sequence[str],
         metadatas: Sequence[Metadata],
+        *,
+        embeddings: Sequence[np.ndarray] | None = None,
+        touch: bool = True,
     ) -> None:
-        """Embed and store chunks (replacing any with the same ids)."""
+        """Embed (unless ``embeddings`` are given) and store chunks, replacing any with the
+        same ids; ``touch=False`` leaves the revision to the caller's one ``touch``."""
+        if embeddings is not None and len(embeddings) != len(ids):
+            raise WcmError(f"{len(ids)} chunks but {len(embeddings)} embeddings")
         col = self.collection(name)
-        for start in range(0, len(ids), _BATCH):
-            end = start + _BATCH
+        step = self._write_batch()
+        for start in range(0, len(ids), step):
+            end = start + step
             col.upsert(
                 ids=list(ids[start:end]),
                 documents=list(documents[start:end]),
                 metadatas=[dict(m) for m in metadatas[start:end]],
+                embeddings=None if embeddings is None else list(embeddings[start:end]),
             )
-        self._touch(name)
+        if touch:
+            self.touch(name)
 
-    def delete_ids(self, name: str, ids: Sequence[str]) -> None:
+    def _write_batch(self) -> int:
+        """Rows per Chroma write: large writes are several times faster per row."""
+        if "write_batch" not in self.cache:
+            self.cache["write_batch"] = max(1, min(_BATCH, self.client.get_max_batch_size()))
+        return int(self.cache["write_batch"])
+
+    def delete_ids(self, name: str, ids: Sequence[str], *, touch: bool = True) -> None:
         if ids:
             self.collection(name).delete(ids=list(ids))
-            self._touch(name)
+            if touch:
+                self.touch(name)
 
     def chunks_where(self, name: str, where: Mapping[str, Any]) -> tuple[list[str], list[Metadata]]:
         got = self.collection(name).get(where=dict(where), include=["metadatas"])
@@ -170,27 +205,30 @@ class KnowledgeStore:
     def refresh_versions(self, name: str, doc_id: str) -> None:
         """Mark the latest-effective version of ``doc_id`` current and date the others'
         supersession, so searches see one version unless they ask for another."""
-        ids, metas = self.chunks_where(name, {"doc_id": doc_id})
-        if not ids:
-            return
-        versions: dict[str, int] = {}
-        for meta in metas:
-            versions[str(meta["version"])] = int(meta.get("effective_int", 0))
-        order = sorted(versions, key=lambda v: (versions[v], version_key(v)))
-        until = {v: versions[order[i + 1]] for i, v in enumerate(order[:-1])}
-        changed_ids, changed = [], []
+        self.refresh_versions_of(name, [doc_id])
+
+    def refresh_versions_of(self, name: str, doc_ids: Sequence[str], *, touch: bool = True) -> bool:
+        """``refresh_versions`` for several documents with one read and one write; True
+        when any chunk changed (the revision is then touched unless ``touch=False``)."""
+        if not doc_ids:
+            return False
+        wanted = sorted(set(doc_ids))
+        where = {"doc_id": wanted[0]} if len(wanted) == 1 else {"doc_id": {"$in": wanted}}
+        ids, metas = self.chunks_where(name, where)
+        by_doc: dict[str, list[tuple[str, Metadata]]] = defaultdict(list)
         for chunk_id, meta in zip(ids, metas, strict=True):
-            version = str(meta["version"])
-            want = {
-                "is_current": version == order[-1],
-                "superseded_int": until.get(version, FOREVER),
-            }
-            if any(meta.get(k) != v for k, v in want.items()):
+            by_doc[str(meta["doc_id"])].append((chunk_id, meta))
+        changed_ids: list[str] = []
+        changed: list[Metadata] = []
+        for chunks in by_doc.values():
+            for chunk_id, meta in _version_changes(chunks):
                 changed_ids.append(chunk_id)
-                changed.append({**meta, **want})
+                changed.append(meta)
         if changed_ids:
             self.collection(name).update(ids=changed_ids, metadatas=changed)  # type: ignore[arg-type]
-            self._touch(name)
+            if touch:
+                self.touch(name)
+        return bool(changed_ids)
 
     def delete_document(self, doc_id: str, *, version: str | None = None) -> int:
         """Remove a document (every version, or one) from every collection; chunks removed."""
@@ -201,8 +239,9 @@ class KnowledgeStore:
                 where = {"$and": [{"doc_id": doc_id}, {"version": version}]}
             ids, _ = self.chunks_where(name, where)
             if ids:
-                self.delete_ids(name, ids)
-                self.refresh_versions(name, doc_id)
+                self.delete_ids(name, ids, touch=False)
+                self.refresh_versions_of(name, [doc_id], touch=False)
+                self.touch(name)
                 removed += len(ids)
         return removed
 
