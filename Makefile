@@ -57,6 +57,9 @@ evals: $(STAMP) ## Accuracy evaluations on ../shared/data (JSON on stdout)
 bench: $(STAMP) ## Speed and memory benchmarks (figures as ratios to baselines)
 	$(BIN)/python -m evals.bench_import --json
 	$(BIN)/python -m evals.bench_simulator --json
+	$(BIN)/python -m evals.bench_statements --json
+	$(BIN)/python -m evals.bench_forecast --json
+	$(BIN)/python -m evals.bench_risk --json
 
 clean: ## Remove the virtualenv, caches and the demo workspace
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .ruff_cache .mypy_cache

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tools.risk.models import LiquidityRisk, ScopeRisk
 
-__all__ = ["Alert", "EarlyWarning", "Severity", "business_days", "early_warnings"]
+__all__ = ["RANK", "Alert", "EarlyWarning", "Severity", "business_days", "early_warnings"]
 
 Severity = Literal["info", "warning", "critical"]
-_RANK = {"info": 0, "warning": 1, "critical": 2}
+RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
 class Alert(BaseModel):
@@ -50,7 +50,7 @@ class EarlyWarning(BaseModel):
     def worst(self) -> Severity | None:
         if not self.alerts:
             return None
-        return max((a.severity for a in self.alerts), key=_RANK.__getitem__)
+        return max((a.severity for a in self.alerts), key=RANK.__getitem__)
 
 
 def business_days(start: date, end: date) -> int:
@@ -97,35 +97,57 @@ def _cause(risk: ScopeRisk, day: int, dates: tuple[date, ...], lead: int) -> str
     return "; ".join(parts)
 
 
-def _crossing(prob: np.ndarray, th: dict[str, float], info: float) -> tuple[Severity, int] | None:
-    """The most severe threshold the probability crosses, and the first day it does."""
-    levels: tuple[tuple[Severity, float, bool], ...] = (
-        ("critical", th["critical_probability"], True),
-        ("warning", th["warning_probability"], True),
-        ("info", info, False),
-    )
-    for severity, level, strict in levels:
-        hits = np.flatnonzero(prob > level if strict else prob >= level)
-        if hits.size:
-            return severity, int(hits[0])
-    return None
+def _classify(
+    risk: ScopeRisk, th: dict[str, float], info: float, structural_days: int
+) -> tuple[Severity, int, bool] | None:
+    """Severity, the first day it applies, and whether the risk is structural.
+
+    critical: even drawing every available committed facility leaves more than
+    ``critical_probability`` of ending a day below the floor. warning: own cash (no new
+    drawings) falls below the floor with more than ``warning_probability``, or the credit
+    line falls short with that probability. info: own cash at least ``info`` likely short.
+    Structural: a warning already on the first ``structural_days`` days (the position runs
+    at its floor) that the undrawn committed line covers throughout.
+    """
+    own = np.asarray(risk.breach_probability)
+    credit = np.asarray(risk.breach_probability_with_credit)
+    warn_own = np.flatnonzero(own > th["warning_probability"])
+    warn_credit = np.flatnonzero(credit > th["warning_probability"])
+    first_warn = int(warn_own[0]) if warn_own.size else None
+    if np.any(credit > th["critical_probability"]):
+        day = first_warn if first_warn is not None else int(warn_credit[0])
+        return "critical", day, False
+    if first_warn is not None or warn_credit.size:
+        day = first_warn if first_warn is not None else int(warn_credit[0])
+        covered = not warn_credit.size and risk.credit_available > 0
+        return "warning", day, covered and day < structural_days
+    hits = np.flatnonzero(own >= info)
+    return ("info", int(hits[0]), False) if hits.size else None
 
 
-def _scope_alert(risk: ScopeRisk, lr: LiquidityRisk, info: float) -> Alert | None:
-    prob = np.asarray(risk.breach_probability)
-    crossed = _crossing(prob, lr.thresholds, info)
+def _scope_alert(
+    risk: ScopeRisk, lr: LiquidityRisk, info: float, structural_days: int
+) -> Alert | None:
+    crossed = _classify(risk, lr.thresholds, info, structural_days)
     if crossed is None:
         return None
-    severity, day = crossed
+    severity, day, structural = crossed
+    prob = risk.breach_probability
     when = lr.dates[day]
     lead = business_days(lr.as_of, when)
     if risk.level == "position" and risk.minimum <= 0:
         severity = "info"  # no floor of its own: an overdraft risk its entity's pooling covers
+    title = f"{risk.scope}: minimum cash at risk from {when}"
+    if structural:
+        severity = "info"
+        title = f"{risk.scope}: runs at its minimum cash, funded by its undrawn credit line"
+    credit = np.asarray(risk.breach_probability_with_credit)
+    short = np.flatnonzero(credit > lr.thresholds["warning_probability"])
     return Alert(
         severity=severity,
         kind="liquidity",
         scope=risk.scope,
-        title=f"{risk.scope}: minimum cash at risk from {when}",
+        title=title,
         cause=_cause(risk, day, lr.dates, lead),
         as_of=lr.as_of,
         breach_date=when,
@@ -133,11 +155,14 @@ def _scope_alert(risk: ScopeRisk, lr: LiquidityRisk, info: float) -> Alert | Non
         probability=float(prob[day]),
         data={
             "level": risk.level,
+            "structural": structural,
             "minimum": risk.minimum,
             "currency": risk.currency,
             "max_breach_probability": risk.max_breach_probability,
             "horizon_breach_probability": risk.horizon_breach_probability,
             "breach_probability_with_credit": risk.breach_probability_with_credit[day],
+            "max_breach_probability_with_credit": float(credit.max()),
+            "credit_short_date": lr.dates[int(short[0])].isoformat() if short.size else None,
             "expected_shortfall": risk.expected_shortfall,
             "shortfall_q95": risk.shortfall_q95,
             "min_balance_q05": risk.min_balance_q05,
@@ -149,13 +174,20 @@ def _scope_alert(risk: ScopeRisk, lr: LiquidityRisk, info: float) -> Alert | Non
     )
 
 
-def early_warnings(risk: LiquidityRisk, *, info_probability: float = 0.05) -> EarlyWarning:
-    """Liquidity alerts per position, multi-position entity and the group.
+def early_warnings(
+    risk: LiquidityRisk, *, info_probability: float = 0.05, structural_days: int = 5
+) -> EarlyWarning:
+    """Liquidity alerts per position, multi-position entity and the group, for one run.
 
-    Severity follows the first day's breach probability (without drawing credit) that
-    crosses a threshold: above ``critical_probability`` -> critical, above
-    ``warning_probability`` -> warning, at least ``info_probability`` -> info. The breach
-    date is that first day; the lead time counts business days from ``as_of`` to it.
+    Severity comes from the policy thresholds, the available committed credit taken into
+    account: critical when drawing every undrawn committed facility still leaves more than
+    ``critical_probability`` of ending a day below the floor; warning when own cash (no new
+    drawings) falls below the floor with more than ``warning_probability``; info at
+    ``info_probability``. A warning present from the first ``structural_days`` days that the
+    credit line covers throughout is *structural* (the position runs at its floor on its
+    line): info, with ``data["structural"]``. The breach date is the first day own cash is
+    likely short; the lead time counts business days from ``as_of`` to it. Use ``watch`` to
+    confirm warnings over successive runs and report structural positions once.
     Entities with a single position repeat that position and get no alert of their own; a
     position without a floor of its own (its entity's floor covers it) gets at most an info
     alert about overdrawing.
@@ -165,13 +197,21 @@ def early_warnings(risk: LiquidityRisk, *, info_probability: float = 0.05) -> Ea
         *(e for e in risk.entities if len(e.keys) > 1),
         risk.group,
     ]
-    alerts = [a for s in scopes if (a := _scope_alert(s, risk, info_probability)) is not None]
+    alerts = [
+        a
+        for s in scopes
+        if (a := _scope_alert(s, risk, info_probability, structural_days)) is not None
+    ]
     alerts.sort(
-        key=lambda a: (-_RANK[a.severity], a.lead_time_days if a.lead_time_days is not None else 0)
+        key=lambda a: (-RANK[a.severity], a.lead_time_days if a.lead_time_days is not None else 0)
     )
     return EarlyWarning(
         as_of=risk.as_of,
         alerts=tuple(alerts),
-        thresholds={**risk.thresholds, "info_probability": info_probability},
+        thresholds={
+            **risk.thresholds,
+            "info_probability": info_probability,
+            "structural_days": float(structural_days),
+        },
         provenance={**risk.provenance, "source": "liquidity_risk"},
     )

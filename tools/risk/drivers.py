@@ -36,8 +36,8 @@ def tail_drivers(scope: Scope, tail: np.ndarray, day: int) -> tuple[Driver, ...]
     most harmful first. Scheduled bills are the same on every path and so never drive
     the difference; ``largest_bills`` lists them."""
     rows = []
-    for category, arr in scope.flows.items():
-        cumulative = arr[:, : day + 1].sum(axis=1)
+    for category in scope.categories:
+        cumulative = scope.cumulative(category, day)
         mean_all = float(cumulative.mean())
         mean_tail = float(cumulative[tail].mean())
         rows.append((category, mean_all, mean_tail, mean_tail - mean_all))

@@ -54,8 +54,7 @@ def scope_risk(
     forecast_drivers: tuple[dict[str, Any], ...] = (),
 ) -> ScopeRisk:
     """Breach probabilities, shortfall, CFaR, drivers and bills of one scope."""
-    flows = scope.net_flows()
-    balances = scope.opening + np.cumsum(flows, axis=1)
+    balances = scope.balances()
     below = balances < scope.minimum
     below_credit = balances + scope.credit < scope.minimum
     prob = below.mean(axis=0)
@@ -63,9 +62,10 @@ def scope_risk(
     cumulative = np.logical_or.accumulate(below, axis=1).mean(axis=0)
     worst = np.maximum(scope.minimum - balances.min(axis=1), 0.0)
     breached = worst > 0
-    total = flows.sum(axis=1)
-    q05 = np.quantile(balances, 0.05, axis=0)
-    q50 = np.quantile(balances, 0.5, axis=0)
+    total = balances[:, -1] - scope.opening
+    # quantiles per day on a day-major copy: partitioning contiguous rows is several times
+    # faster than partitioning down the columns of the path-major array
+    q05, q50 = np.quantile(np.ascontiguousarray(balances.T), (0.05, 0.5), axis=1)
     first = _first_above(prob, warning, dates)
     if first is not None:
         ref = int(np.flatnonzero(prob > warning)[0])
