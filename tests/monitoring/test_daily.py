@@ -17,6 +17,8 @@ from typer.testing import CliRunner
 from tests.monitoring.ops_data import FIRST, SECOND, company, write_exports
 from tools.monitoring.alerts_store import ALERTS, list_alerts
 from tools.monitoring.daily import DailyOptions, DailySummary, run_daily
+from tools.monitoring.steps import WATCH_FILE
+from tools.risk import WatchState
 from tools.workspace import Workspace, init_workspace
 from tools.workspace.db import FORECAST_RUNS
 
@@ -60,6 +62,8 @@ def test_first_run_imports_the_inbox_and_runs_every_check(story: Story) -> None:
     assert first.status == "done" and first.as_of == FIRST
     assert first.imported and all(f.status == "imported" for f in first.imported)
     assert not [p for p in inbox.iterdir() if p.is_file()]  # moved out of the inbox
+    state = WatchState.model_validate_json((story.ws.root / WATCH_FILE).read_text())
+    assert state.as_of == story.later.as_of  # the streaks carried to the next daily run
     assert (inbox / "processed" / date.today().isoformat() / "ap_bills.csv").is_file()
     steps = {s.step: s.status for s in first.steps}
     assert steps == {

@@ -29,7 +29,15 @@ from tools.monitoring.kpi_values import kpi_values, stored_runs
 from tools.monitoring.recalibration import Recalibration, recalibrate
 from tools.monitoring.tracking import TARGETS_FILE, KpiTracking, load_targets, track_kpis
 from tools.monitoring.variance import VarianceReport, explain_variance
-from tools.risk import bank_anomalies, early_warnings, liquidity_risk
+from tools.risk import (
+    WatchState,
+    bank_anomalies,
+    early_warnings,
+    liquidity_risk,
+    prepaying_suppliers,
+    prepayment_warnings,
+    watch,
+)
 from tools.risk.deterioration import counterparty_warnings, silent_customers
 from tools.risk.models import LiquidityRisk
 from tools.scenarios import expected_receipts_from
@@ -37,6 +45,8 @@ from tools.workspace import Workspace
 from tools.workspace.completeness import bank_completeness
 from tools.workspace.forecast_runs import load_run, run_forecast
 from tools.workspace.status import workspace_status
+
+WATCH_FILE = "state/early_warning_watch.json"
 
 __all__ = ["Checks", "DailyOptions", "StepResult", "recent_variance", "run_checks"]
 
@@ -176,7 +186,24 @@ def run_checks(
             silent,
             expected_receipts=expected_receipts_from(forecast.receivables),
         )
-        run.alerts += from_early_warnings((*warnings.alerts, *stopped))
+        switched = prepayment_warnings(
+            forecast.outlook,
+            policy,
+            prepaying_suppliers(tables, as_of=forecast.outlook.as_of),
+        )
+        raw = warnings.model_copy(update={"alerts": (*warnings.alerts, *stopped, *switched)})
+        # A warning is raised once it holds on consecutive runs (or is critical or close):
+        # the watch state carries the streaks from one daily run to the next.
+        state_file = ws.root / WATCH_FILE
+        previous = (
+            WatchState.model_validate_json(state_file.read_text()) if state_file.exists() else None
+        )
+        shown, state = watch(raw, previous)
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(state.model_dump_json())
+        run.alerts += from_early_warnings(
+            tuple(a for a in shown.alerts if a.data.get("status") not in ("pending", "closed"))
+        )
         g = risk.group
         return (
             f"group P(breach) {g.horizon_breach_probability:.0%}; {len(warnings.alerts)} "
