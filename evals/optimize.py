@@ -56,9 +56,15 @@ import pandas as pd
 from evals.common import emit
 from tools.data.asof import tables_as_of
 from tools.data.simulator import SimConfig, generate_company
+from tools.domain.policy import Policy
 from tools.forecasting.cash import build_outlook
 from tools.forecasting.outlook import CashOutlook
-from tools.optimization import SolverParams, optimize_payments, optimize_working_capital
+from tools.optimization import (
+    SolverParams,
+    WorkingCapitalPlan,
+    optimize_payments,
+    optimize_working_capital,
+)
 from tools.optimization.cash_model import planning_balance
 from tools.optimization.inputs import money_market_rates
 from tools.optimization.payment_candidates import run_days
@@ -76,6 +82,25 @@ def _split(outlook: CashOutlook) -> tuple[CashOutlook, CashOutlook]:
     plan = outlook.with_paths({k: v[:half] for k, v in outlook.paths.items()})
     held = outlook.with_paths({k: v[half:] for k, v in outlook.paths.items()})
     return plan, held
+
+
+def plan_working_capital(
+    outlook: CashOutlook, tables: dict[str, pd.DataFrame], policy: Policy
+) -> WorkingCapitalPlan:
+    """The joint plan both evaluations follow: payments, investments and credit draws at the
+    policy's confidence, payment runs on the company's run days."""
+    return optimize_working_capital(
+        outlook,
+        None,
+        tables["suppliers"],
+        policy,
+        rates=tables["interest_rates"],
+        confidence=CONFIDENCE,
+        payment_run_weekdays=WEEKDAYS,
+        credit=tables["credit_facilities"],
+        bank_accounts=tables["bank_accounts"],
+        frontier_points=3,
+    )
 
 
 def rule_based_pay_dates(outlook: CashOutlook, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -133,18 +158,7 @@ def _company(seed: int, n_paths: int) -> dict[str, Any]:
         tables["interest_rates"], as_of, {p.currency for p in outlook.positions}
     )
     start = time.perf_counter()
-    result = optimize_working_capital(
-        plan_o,
-        None,
-        tables["suppliers"],
-        company.policy,
-        rates=tables["interest_rates"],
-        confidence=CONFIDENCE,
-        payment_run_weekdays=WEEKDAYS,
-        credit=tables["credit_facilities"],
-        bank_accounts=tables["bank_accounts"],
-        frontier_points=3,
-    )
+    result = plan_working_capital(plan_o, tables, company.policy)
     seconds = time.perf_counter() - start
     skip = {str(r.key) for r in result.relaxation}
     start = time.perf_counter()

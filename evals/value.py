@@ -44,13 +44,12 @@ import numpy as np
 import pandas as pd
 
 from evals.common import emit
-from evals.optimize import CONFIDENCE, WEEKDAYS, rule_based_pay_dates
+from evals.optimize import CONFIDENCE, plan_working_capital, rule_based_pay_dates
 from tools.data.asof import tables_as_of
 from tools.data.simulator import SimConfig, generate_company
 from tools.forecasting.cash import build_outlook
 from tools.forecasting.outlook import CashOutlook
 from tools.monitoring.value import ValueBreakdown, actual_path_outlook, cumulative
-from tools.optimization import optimize_working_capital
 from tools.optimization.inputs import money_market_rates
 from tools.optimization.realise import realise_plan
 
@@ -99,18 +98,7 @@ def evaluate_company(seed: int, n_paths: int) -> dict[str, Any]:
     ).outlook
     started = time.perf_counter()
     with _native_output_to_stderr():
-        result = optimize_working_capital(
-            outlook,
-            None,
-            tables["suppliers"],
-            company.policy,
-            rates=tables["interest_rates"],
-            confidence=CONFIDENCE,
-            payment_run_weekdays=WEEKDAYS,
-            credit=tables["credit_facilities"],
-            bank_accounts=tables["bank_accounts"],
-            frontier_points=3,
-        )
+        result = plan_working_capital(outlook, tables, company.policy)
     solve_seconds = time.perf_counter() - started
     base_pay = rule_based_pay_dates(outlook, tables)
     actual = actual_path_outlook(

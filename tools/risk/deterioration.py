@@ -19,6 +19,7 @@ liquidity engine what it would mean:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -29,6 +30,7 @@ from tools.domain.policy import Policy
 from tools.forecasting.outlook import CashOutlook
 from tools.risk.alerts import Alert, business_days
 from tools.risk.liquidity import liquidity_risk
+from tools.risk.models import LiquidityRisk, ScopeRisk
 
 __all__ = ["counterparty_warnings", "silent_customers"]
 
@@ -152,33 +154,51 @@ def counterparty_warnings(
         f"usually every {r.usual_gap:.0f})"
         for r in silent.itertuples(index=False)
     )
+    return conditional_breach_alerts(
+        risk,
+        title="customers stopped paying; minimum cash at risk",
+        cause=lambda scope, p: (
+            f"if the customers that stopped paying do not pay, "
+            f"{scope.scope} has a {p:.0%} chance of ending {scope.first_breach_date} below the "
+            f"{scope.minimum:,.0f} {scope.currency} minimum; silent: {names}"
+        ),
+        data={"customers": silent.to_dict("records")},
+    )
+
+
+def conditional_breach_alerts(
+    risk: LiquidityRisk,
+    *,
+    title: str,
+    cause: Callable[[ScopeRisk, float], str],
+    data: dict[str, Any],
+) -> tuple[Alert, ...]:
+    """A warning per policy scope that breaches under a conditional outlook (customers that
+    stopped paying, suppliers that demand prepayment), at its first likely breach."""
     out = []
     for scope in risk.policy_scopes:
         if scope.first_breach_date is None:
             continue
         day = risk.dates.index(scope.first_breach_date)
         p = scope.breach_probability[day]
-        data: dict[str, Any] = {
-            "customers": silent.to_dict("records"),
-            "conditional_breach_probability": p,
-            "minimum": scope.minimum,
-            "currency": scope.currency,
-            "credit_available": scope.credit_available,
-        }
         out.append(
             Alert(
                 severity="warning",
                 kind="liquidity",
                 scope=scope.scope,
-                title=f"{scope.scope}: customers stopped paying; minimum cash at risk",
-                cause=f"if the customers that stopped paying do not pay, {scope.scope} has a "
-                f"{p:.0%} chance of ending {scope.first_breach_date} below the "
-                f"{scope.minimum:,.0f} {scope.currency} minimum; silent: {names}",
+                title=f"{scope.scope}: {title}",
+                cause=cause(scope, p),
                 as_of=risk.as_of,
                 breach_date=scope.first_breach_date,
                 lead_time_days=business_days(risk.as_of, scope.first_breach_date),
                 probability=p,
-                data=data,
+                data={
+                    **data,
+                    "conditional_breach_probability": p,
+                    "minimum": scope.minimum,
+                    "currency": scope.currency,
+                    "credit_available": scope.credit_available,
+                },
             )
         )
     return tuple(out)

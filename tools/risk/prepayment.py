@@ -23,14 +23,14 @@ looks for the switch directly and asks the liquidity engine what it would mean:
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tools.domain.policy import Policy
 from tools.forecasting.outlook import CashOutlook, position_key
-from tools.risk.alerts import Alert, business_days
+from tools.risk.alerts import Alert
+from tools.risk.deterioration import conditional_breach_alerts
 from tools.risk.liquidity import liquidity_risk
 
 __all__ = ["prepaying_suppliers", "prepayment_warnings"]
@@ -157,34 +157,14 @@ def prepayment_warnings(
         f"before; about {r.transition_amount:,.0f} {r.currency} paid twice over the switch)"
         for r in suppliers.itertuples(index=False)
     )
-    out = []
-    for scope in risk.policy_scopes:
-        if scope.first_breach_date is None:
-            continue
-        day = risk.dates.index(scope.first_breach_date)
-        p = scope.breach_probability[day]
-        data: dict[str, Any] = {
-            "suppliers": suppliers.to_dict("records"),
-            "conditional_breach_probability": p,
-            "minimum": scope.minimum,
-            "currency": scope.currency,
-            "credit_available": scope.credit_available,
-        }
-        out.append(
-            Alert(
-                severity="warning",
-                kind="liquidity",
-                scope=scope.scope,
-                title=f"{scope.scope}: suppliers demand prepayment; minimum cash at risk",
-                cause=f"with the suppliers that switched to prepayment paid up front while "
-                f"their old bills fall due, {scope.scope} has a {p:.0%} chance of ending "
-                f"{scope.first_breach_date} below the {scope.minimum:,.0f} {scope.currency} "
-                f"minimum; switched: {names}",
-                as_of=risk.as_of,
-                breach_date=scope.first_breach_date,
-                lead_time_days=business_days(risk.as_of, scope.first_breach_date),
-                probability=p,
-                data=data,
-            )
-        )
-    return tuple(out)
+    return conditional_breach_alerts(
+        risk,
+        title="suppliers demand prepayment; minimum cash at risk",
+        cause=lambda scope, p: (
+            f"with the suppliers that switched to prepayment paid up "
+            f"front while their old bills fall due, {scope.scope} has a {p:.0%} chance of ending "
+            f"{scope.first_breach_date} below the {scope.minimum:,.0f} {scope.currency} minimum; "
+            f"switched: {names}"
+        ),
+        data={"suppliers": suppliers.to_dict("records")},
+    )
