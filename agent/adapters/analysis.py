@@ -39,14 +39,34 @@ def data_status(s: ToolSession) -> ToolResult:
     data = st.model_dump(mode="json")
     rows = sum(t.get("rows", 0) for t in data.get("tables", []) if isinstance(t, dict))
     issues = len(data.get("issues", []))
+    figures = [
+        fig("as_of", "Data as of", "数据截至", str(st.as_of) if st.as_of else None, "date"),
+        fig("rows", "Rows stored", "已存储行数", rows, "count"),
+        fig("issues", "Data issues found", "发现的数据问题", issues, "count"),
+    ]
+    accounts: list[dict[str, object]] = []
+    if st.as_of is not None:
+        data_completeness = require("tools.workspace.completeness", "data_completeness")
+        comp = data_completeness(s.ws, as_of=st.as_of)
+        figures.append(
+            fig(
+                "bank_completeness", "Bank data completeness", "银行数据完整度", comp.score, "ratio"
+            )
+        )
+        keep = {"account_id", "last", "expected_days", "days_with_statement", "gaps"}
+        keep |= {"balance_breaks", "missing_statement_numbers", "score"}
+        worst = sorted(comp.accounts, key=lambda a: a.score)[:3]
+        accounts = [a.model_dump(mode="json", include=keep) for a in worst]
     return _result(
         "data_status",
         "Workspace data status",
         "工作区数据状态",
-        fig("as_of", "Data as of", "数据截至", str(st.as_of) if st.as_of else None, "date"),
-        fig("rows", "Rows stored", "已存储行数", rows, "count"),
-        fig("issues", "Data issues found", "发现的数据问题", issues, "count"),
-        data={"as_of": str(st.as_of), "issues": [str(i) for i in data.get("issues", [])][:5]},
+        *figures,
+        data={
+            "as_of": str(st.as_of),
+            "issues": [str(i) for i in data.get("issues", [])][:5],
+            "least_complete_bank_accounts": accounts,
+        },
     )
 
 

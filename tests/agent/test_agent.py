@@ -159,3 +159,11 @@ def test_cli_refuses_self_approval(ws, assistant) -> None:
 
 def test_status_pending_survives_in_the_checkpoint_file(ws: Path, assistant) -> None:
     assert (ws.root / "agent_checkpoints.sqlite").exists()
+
+
+def test_data_status_reports_bank_completeness(assistant) -> None:
+    a = assistant.ask("How complete and fresh is our data?", user="ann")
+    assert names(a) == ["data_status"]
+    figures = {f["key"]: f["value"] for f in a.figures}
+    assert 0.0 <= float(figures["bank_completeness"]) <= 1.0
+    assert "Bank data completeness" in a.answer
