@@ -178,7 +178,14 @@ def build_outlook(
     parts: list[dict[str, Any]] = []
     keys = [p.key for p in positions]
 
-    recurring, explained = project_recurring(lines, as_of=t.date(), horizon_days=horizon_days)
+    # Drawings, repayments, placements and maturities are the treasurer's decisions, not
+    # flows to extrapolate: the outlook is the balance before new treasury actions.
+    treasury = lines["category"].isin(("financing", "investment")) & lines["description"].fillna(
+        ""
+    ).str.contains(_PRINCIPAL, regex=True)
+    recurring, explained = project_recurring(
+        lines.loc[~treasury], as_of=t.date(), horizon_days=horizon_days
+    )
     for (key, category), group in recurring.groupby(["key", "category"]):
         daily = np.zeros(horizon_days)
         offset = (group["ds"] - dates[0]).dt.days.to_numpy()
@@ -189,9 +196,15 @@ def build_outlook(
     bills = _with_key(tables.get("ap_bills"), account_key, tables, positions)
     receivables = pd.DataFrame()
     receivables_daily = pd.DataFrame(columns=["invoice_id", "ds", "expected"])
+    receipts = _receipts(tables.get("ar_receipts"), t)
     if invoices is not None and not invoices.empty:
         open_paths, receivables, receivables_daily = empirical_open_invoice_paths(
-            invoices, as_of=t.date(), dates=dates, n_paths=n_paths, seed=seed
+            invoices,
+            as_of=t.date(),
+            dates=dates,
+            n_paths=n_paths,
+            seed=seed,
+            receipts=tables.get("ar_receipts"),
         )
         for key, arr in open_paths.items():
             _add(paths, (key, "customer_receipt"), arr, parts, "open_items")
@@ -201,11 +214,6 @@ def build_outlook(
         {_doc_key for docs in (invoices, bills) if docs is not None for _doc_key in docs["key"]}
     )
     sweeps = lines["description"].fillna("").str.contains(_SWEEP, regex=True)
-    # Drawings, repayments, placements and maturities are the treasurer's decisions, not
-    # flows to extrapolate: the outlook is the balance before new treasury actions.
-    treasury = lines["category"].isin(("financing", "investment")) & lines["description"].fillna(
-        ""
-    ).str.contains(_PRINCIPAL, regex=True)
     rest = lines.loc[~modelled & ~lines.index.isin(explained) & ~sweeps & ~treasury]
     panels = {
         "other": daily_panel(
@@ -228,13 +236,14 @@ def build_outlook(
         time_budget=time_budget,
         non_negative=frozenset({"invoicing", "billing"}),
     )
-    for docs, name, category, sign, settled in (
-        (invoices, "invoicing", "customer_receipt", 1.0, "settled_date"),
-        (bills, "billing", "supplier_payment", -1.0, "paid_date"),
+    for docs, name, category, sign, settled, cash in (
+        (invoices, "invoicing", "customer_receipt", 1.0, "settled_date", receipts),
+        (bills, "billing", "supplier_payment", -1.0, "paid_date", None),
     ):
         if docs is None:
             continue
-        for key, arr in _settle(docs, statistical[name], settled=settled, t=t, dates=dates).items():
+        issued = _settle(docs, statistical[name], settled=settled, t=t, dates=dates, payments=cash)
+        for key, arr in issued.items():
             _add(paths, (key, category), sign * arr, parts, "new_documents")
     for key, arr in statistical["other"].items():
         _add(paths, (key, "other"), arr, parts, "statistical")
@@ -446,19 +455,39 @@ def _settle(
     settled: str,
     t: pd.Timestamp,
     dates: pd.DatetimeIndex,
+    payments: pd.DataFrame | None = None,
 ) -> dict[str, np.ndarray]:
     """Cash from documents issued after ``t``: forecast issuance convolved with delays."""
     h = len(dates)
     out = {}
     for key, arr in issue_paths.items():
         pmf = delay_pmf(
-            docs.loc[docs["key"] == key], settled=settled, as_of=t.date(), max_days=h - 1
+            docs.loc[docs["key"] == key],
+            settled=settled,
+            as_of=t.date(),
+            max_days=h - 1,
+            payments=payments,
         )
         # toeplitz[s, d]: share of what is issued on day s that is paid on day d
         lag = np.arange(h)[None, :] - np.arange(h)[:, None]
         toeplitz = np.where(lag >= 0, pmf[np.clip(lag, 0, h - 1)], 0.0)
         out[key] = arr @ toeplitz
     return out
+
+
+def _receipts(receipts: pd.DataFrame | None, t: pd.Timestamp) -> pd.DataFrame | None:
+    """Customer receipts per invoice booked by ``t`` (``invoice_id, date, amount``)."""
+    if receipts is None or receipts.empty or "invoice_id" not in receipts:
+        return None
+    when = pd.to_datetime(receipts["payment_date"])
+    mine = receipts.loc[when <= t]
+    return pd.DataFrame(
+        {
+            "invoice_id": mine["invoice_id"].to_numpy(),
+            "date": when.loc[mine.index].to_numpy(),
+            "amount": mine["amount"].astype(float).to_numpy(),
+        }
+    )
 
 
 def _scheduled(
