@@ -30,19 +30,30 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def build_workspace(root: Path) -> Any:
-    """The small simulated company the agent is evaluated on (built once per folder)."""
+ROLES = {
+    "ann": ["analyst"],
+    "bob": ["approver"],
+    "cat": ["approver"],
+    "dan": ["admin"],
+    "vic": ["viewer"],
+}
+
+
+def small_company_workspace(
+    root: Path, *, name: str, seed: int = 3, database_url: str | None = None, user: str = "eval"
+) -> Any:
+    """A small simulated company (40 customers, 20 suppliers, 2025) imported into a new
+    workspace at ``root``, with the users of ``ROLES``."""
     from datetime import date
 
     from agent.ledger import write_users
     from tools.data.simulator import SimConfig, generate_company, write_company
-    from tools.workspace import import_files, init_workspace, open_workspace
+    from tools.errors import WcmError
+    from tools.workspace import import_files, init_workspace
 
-    if (root / "workspace.yaml").exists():
-        return open_workspace(root)
     company = generate_company(
         SimConfig(
-            seed=3,
+            seed=seed,
             n_customers=40,
             n_suppliers=20,
             n_skus=10,
@@ -53,22 +64,25 @@ def build_workspace(root: Path) -> Any:
     files = write_company(company, root / "exports", bank_format="csv")
     ws = init_workspace(
         root,
-        name="Eval Manufacturing",
+        name=name,
         reporting_currency=company.policy.reporting_currency,
         policy=company.policy,
+        database_url=database_url,
     )
-    import_files(ws, files, user="eval")
-    write_users(
-        root,
-        {
-            "ann": ["analyst"],
-            "bob": ["approver"],
-            "cat": ["approver"],
-            "dan": ["admin"],
-            "vic": ["viewer"],
-        },
-    )
+    report = import_files(ws, files, user=user)
+    if not report.ok:
+        raise WcmError(f"the simulated company did not import cleanly into {root}")
+    write_users(root, ROLES)
     return ws
+
+
+def build_workspace(root: Path) -> Any:
+    """The small simulated company the agent is evaluated on (built once per folder)."""
+    from tools.workspace import open_workspace
+
+    if (root / "workspace.yaml").exists():
+        return open_workspace(root)
+    return small_company_workspace(root, name="Eval Manufacturing")
 
 
 def load(name: str) -> list[dict[str, Any]]:

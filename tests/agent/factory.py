@@ -8,17 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from agent.ledger import Executor, Ledger, ProposalRecord, ledger_engine, write_users
+from evals.agent import ROLES, small_company_workspace
 from tools.domain.policy import Policy
 from tools.domain.proposals import ActionItem, ProposedAction
 from tools.workspace import init_workspace
-
-ROLES = {
-    "ann": ["analyst"],
-    "bob": ["approver"],
-    "cat": ["approver"],
-    "dan": ["admin"],
-    "vic": ["viewer"],
-}
 
 
 def action(
@@ -85,28 +78,6 @@ def executor(ledger: Ledger) -> tuple[Executor, CountingRenderer]:
 def build_company_workspace(root: Path, *, seed: int = 3, database_url: str | None = None) -> Any:
     """A small simulated company imported into a workspace (about 5 s), with users;
     its ledger in ``database_url`` when given (else SQLite in the workspace)."""
-    from tools.data.simulator import SimConfig, generate_company, write_company
-    from tools.workspace import import_files
-
-    company = generate_company(
-        SimConfig(
-            seed=seed,
-            n_customers=40,
-            n_suppliers=20,
-            n_skus=10,
-            start=date(2025, 1, 1),
-            end=date(2025, 12, 31),
-        )
+    return small_company_workspace(
+        root, name="Test Manufacturing", seed=seed, database_url=database_url, user="test"
     )
-    files = write_company(company, root / "exports", bank_format="csv")
-    ws = init_workspace(
-        root,
-        name="Test Manufacturing",
-        reporting_currency=company.policy.reporting_currency,
-        policy=company.policy,
-        database_url=database_url,
-    )
-    report = import_files(ws, files, user="test")
-    assert report.ok
-    write_users(root, ROLES)
-    return ws
