@@ -56,7 +56,12 @@ class Assistant:
         self.session = ToolSession(ws)
         self.planner = planner or make_planner(self.settings, self.session)
         self.ledger = Ledger.for_workspace(ws)
-        self.executor = Executor(self.ledger, OutboxRenderer(self.session))
+        self.executor = Executor(
+            self.ledger,
+            OutboxRenderer(
+                self.session, smtp_host=self.settings.smtp_host, smtp_port=self.settings.smtp_port
+            ),
+        )
         self.checkpointer, self.checkpoints = open_checkpointer(ws.root, ws.database_url)
         self.graph = build_graph(self.checkpointer)
         self.channel = channel

@@ -116,6 +116,13 @@ class Settings(BaseSettings):
         default=None, description="Ray cluster address for `forecast_backend=ray`."
     )
 
+    smtp_host: str | None = Field(
+        default=None,
+        description="SMTP server executed dunning campaigns send their e-mails through; "
+        "unset: the e-mails stay as drafts in the outbox.",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="SMTP server port.")
+
     daily_job_enabled: bool = Field(
         default=False, description="Run the daily monitoring job inside `wcm serve`."
     )
