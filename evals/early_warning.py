@@ -79,14 +79,11 @@ from tools.risk import (
     business_days,
     early_warnings,
     liquidity_risk,
-    prepaying_suppliers,
-    prepayment_warnings,
     watch,
 )
 from tools.risk.alerts import Alert
-from tools.risk.deterioration import counterparty_warnings, silent_customers
+from tools.risk.counterparties import counterparty_alerts
 from tools.risk.episodes import WatchState
-from tools.scenarios import expected_receipts_from
 
 __all__ = ["main"]
 
@@ -255,23 +252,15 @@ def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
             quality="fast",
         )
         risk = liquidity_risk(forecast.outlook, company.policy)
-        raw = early_warnings(risk)
-        silent = silent_customers(view, as_of=d)
-        stopped = counterparty_warnings(
-            forecast.outlook,
-            company.policy,
-            silent,
-            expected_receipts=expected_receipts_from(forecast.receivables),
+        counterparties = counterparty_alerts(
+            forecast.outlook, company.policy, view, forecast.receivables, as_of=d
         )
-        switched = prepayment_warnings(
-            forecast.outlook, company.policy, prepaying_suppliers(view, as_of=d)
-        )
-        raw = raw.model_copy(update={"alerts": (*raw.alerts, *stopped, *switched)})
+        raw = early_warnings(risk).with_alerts(counterparties.alerts)
         shown, state = watch(raw, state)
         for key in KEYS:
             single = [
                 risk.scope(key).first_breach_date,
-                _open_alert([*stopped, *switched], key),
+                _open_alert(list(counterparties.alerts), key),
             ]
             records.append(
                 {

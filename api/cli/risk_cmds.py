@@ -248,21 +248,16 @@ def alerts_cmd(
 ) -> None:
     """Early warnings (minimum-cash breaches ahead) and anomalies in recent bank flows."""
     from tools.risk import bank_anomalies, early_warnings, liquidity_risk
-    from tools.risk.deterioration import counterparty_warnings, silent_customers
-    from tools.scenarios import expected_receipts_from
+    from tools.risk.counterparties import counterparty_alerts
 
     ctx = load_context(
         workspace, as_of=_date(as_of, "--as-of"), horizon=horizon, paths=paths, seed=seed, fast=fast
     )
     warnings = early_warnings(liquidity_risk(ctx.outlook, ctx.policy, horizon_days=horizon))
-    silent = silent_customers(ctx.tables, as_of=ctx.outlook.as_of)
-    stopped = counterparty_warnings(
-        ctx.outlook,
-        ctx.policy,
-        silent,
-        expected_receipts=expected_receipts_from(ctx.receivables),
+    counterparties = counterparty_alerts(
+        ctx.outlook, ctx.policy, ctx.tables, ctx.receivables, as_of=ctx.outlook.as_of
     )
-    warnings = warnings.model_copy(update={"alerts": (*warnings.alerts, *stopped)})
+    warnings = warnings.with_alerts(counterparties.alerts)
     anomalies = bank_anomalies(ctx.tables, since=_date(since, "--since"))
     if as_json:
         print_json(

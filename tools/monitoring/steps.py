@@ -29,18 +29,9 @@ from tools.monitoring.kpi_values import kpi_values, stored_runs
 from tools.monitoring.recalibration import Recalibration, recalibrate
 from tools.monitoring.tracking import TARGETS_FILE, KpiTracking, load_targets, track_kpis
 from tools.monitoring.variance import VarianceReport, explain_variance
-from tools.risk import (
-    WatchState,
-    bank_anomalies,
-    early_warnings,
-    liquidity_risk,
-    prepaying_suppliers,
-    prepayment_warnings,
-    watch,
-)
-from tools.risk.deterioration import counterparty_warnings, silent_customers
+from tools.risk import WatchState, bank_anomalies, early_warnings, liquidity_risk, watch
+from tools.risk.counterparties import counterparty_alerts
 from tools.risk.models import LiquidityRisk
-from tools.scenarios import expected_receipts_from
 from tools.workspace import Workspace
 from tools.workspace.completeness import bank_completeness
 from tools.workspace.forecast_runs import load_run, run_forecast
@@ -179,19 +170,10 @@ def run_checks(
             return "no forecast", None
         risk = liquidity_risk(forecast.outlook, policy)
         warnings = early_warnings(risk)
-        silent = silent_customers(tables, as_of=forecast.outlook.as_of)
-        stopped = counterparty_warnings(
-            forecast.outlook,
-            policy,
-            silent,
-            expected_receipts=expected_receipts_from(forecast.receivables),
+        counterparties = counterparty_alerts(
+            forecast.outlook, policy, tables, forecast.receivables, as_of=forecast.outlook.as_of
         )
-        switched = prepayment_warnings(
-            forecast.outlook,
-            policy,
-            prepaying_suppliers(tables, as_of=forecast.outlook.as_of),
-        )
-        raw = warnings.model_copy(update={"alerts": (*warnings.alerts, *stopped, *switched)})
+        raw = warnings.with_alerts(counterparties.alerts)
         # A warning is raised once it holds on consecutive runs (or is critical or close):
         # the watch state carries the streaks from one daily run to the next.
         state_file = ws.root / WATCH_FILE
@@ -207,7 +189,7 @@ def run_checks(
         g = risk.group
         return (
             f"group P(breach) {g.horizon_breach_probability:.0%}; {len(warnings.alerts)} "
-            f"early warnings, {len(silent)} silent customers",
+            f"early warnings, {len(counterparties.silent)} silent customers",
             risk,
         )
 

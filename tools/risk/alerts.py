@@ -46,6 +46,10 @@ class EarlyWarning(BaseModel):
     thresholds: dict[str, float]
     provenance: dict[str, Any]
 
+    def with_alerts(self, extra: tuple[Alert, ...]) -> EarlyWarning:
+        """These alerts followed by ``extra`` (counterparty warnings, for instance)."""
+        return self.model_copy(update={"alerts": (*self.alerts, *extra)})
+
     @property
     def worst(self) -> Severity | None:
         if not self.alerts:

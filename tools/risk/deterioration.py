@@ -19,7 +19,7 @@ liquidity engine what it would mean:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -36,7 +36,7 @@ __all__ = ["counterparty_warnings", "silent_customers"]
 
 
 def silent_customers(
-    tables: dict[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame],
     *,
     as_of: date,
     min_history: int = 6,

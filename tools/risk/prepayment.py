@@ -22,6 +22,7 @@ looks for the switch directly and asks the liquidity engine what it would mean:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
@@ -49,7 +50,7 @@ _COLUMNS = [
 
 
 def prepaying_suppliers(
-    tables: dict[str, pd.DataFrame],
+    tables: Mapping[str, pd.DataFrame],
     *,
     as_of: date,
     lookback_days: int = 30,
