@@ -45,6 +45,7 @@ import pandas as pd
 from evals.common import emit
 from tools.data.asof import tables_as_of
 from tools.data.simulator import Company, SimConfig, generate_company
+from tools.forecasting.calibration import own_funds, own_funds_path
 from tools.forecasting.cash import build_outlook
 from tools.forecasting.categorize import INTERNAL, categorize
 from tools.forecasting.positions import account_keys
@@ -64,27 +65,15 @@ BASELINES = ("flat", "trend")
 
 
 class OwnFunds:
-    """Closing balances per position and day, and the revolver drawings to take out."""
+    """Own-funds balances per position: closing balance less revolver drawings (net of
+    repayments) booked after the origin, as the outlook's calibration measures them."""
 
     def __init__(self, company: Company) -> None:
-        keys = account_keys(company.tables["bank_accounts"])
-        bal = company.tables["bank_balances"]
-        bal = bal.loc[bal["balance_type"] == "closing"]
-        bal = bal.assign(key=bal["account_id"].map(keys), date=pd.to_datetime(bal["date"]))
-        self.balance = bal.groupby(["date", "key"])["amount"].sum().unstack("key").sort_index()
-        bt = company.tables["bank_transactions"]
-        bt = bt.assign(key=bt["account_id"].map(keys), day=pd.to_datetime(bt["booking_date"]))
-        draws = bt.loc[bt["description"].fillna("").str.match(_DRAW)]
-        daily = draws.groupby(["day", "key"])["amount"].sum().unstack("key")
-        daily = daily.reindex(index=self.balance.index, columns=self.balance.columns)
-        self.drawn = daily.fillna(0.0).cumsum()
+        self.frames = own_funds(company.tables, _DRAW)
 
     def path(self, key: str, origin: date, dates: pd.DatetimeIndex) -> np.ndarray:
         """Own-funds balance on each of ``dates`` seen from ``origin`` (NaN where unknown)."""
-        base = float(self.drawn.loc[: pd.Timestamp(origin), key].iloc[-1])
-        bal = self.balance[key].reindex(dates).ffill()
-        drawn = self.drawn[key].reindex(dates).ffill() - base
-        return (bal - drawn).to_numpy(float)
+        return own_funds_path(self.frames[key], origin, dates)
 
 
 def _baseline_paths(

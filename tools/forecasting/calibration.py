@@ -32,7 +32,13 @@ from tools.data.asof import tables_as_of
 from tools.forecasting.outlook import CashOutlook
 from tools.forecasting.positions import account_keys
 
-__all__ = ["Calibration", "apply_calibration", "backtest_calibration"]
+__all__ = [
+    "Calibration",
+    "apply_calibration",
+    "backtest_calibration",
+    "own_funds",
+    "own_funds_path",
+]
 
 CATEGORY = "forecast_error"
 _LEVELS = (0.80, 0.95)
@@ -99,7 +105,7 @@ def backtest_calibration(
     dates = [d for d in dates if (d - first).days >= 56]
     if len(dates) < _MIN_ORIGINS:
         return _uncalibrated(h, dates, "too little history to backtest the bands")
-    realised = _own_funds(tables, principal)
+    realised = own_funds(tables, principal)
     ratios: list[np.ndarray] = []
     path_ratios: list[np.ndarray] = []
     inside = {f"{int(q * 100)}": 0 for q in _LEVELS}
@@ -109,7 +115,7 @@ def backtest_calibration(
         for pos in outlook.positions:
             if pos.key not in realised:
                 continue
-            actual = _path(realised[pos.key], origin, outlook.dates)
+            actual = own_funds_path(realised[pos.key], origin, outlook.dates)
             paths = outlook.balance_paths(pos.key)
             mean, sd = paths.mean(axis=0), _scale(paths)
             ok = ~np.isnan(actual) & (sd > 0)
@@ -189,7 +195,9 @@ def _scale(paths: np.ndarray) -> np.ndarray:
     return np.maximum(sd, floor)
 
 
-def _own_funds(tables: Mapping[str, pd.DataFrame], principal: str) -> dict[str, pd.DataFrame]:
+def own_funds(tables: Mapping[str, pd.DataFrame], principal: str) -> dict[str, pd.DataFrame]:
+    """Per position and day: the closing balance and the cumulative principal moves
+    (bank lines whose text matches ``principal``), for ``own_funds_path``."""
     keys = account_keys(tables["bank_accounts"])
     bal = tables["bank_balances"]
     bal = bal.loc[bal["balance_type"] == "closing"]
@@ -203,7 +211,7 @@ def _own_funds(tables: Mapping[str, pd.DataFrame], principal: str) -> dict[str, 
     return {str(k): pd.DataFrame({"closing": closing[k], "moved": daily[k]}) for k in closing}
 
 
-def _path(frame: pd.DataFrame, origin: date, dates: pd.DatetimeIndex) -> np.ndarray:
+def own_funds_path(frame: pd.DataFrame, origin: date, dates: pd.DatetimeIndex) -> np.ndarray:
     """Closing balance less principal moves booked after ``origin``, on ``dates``."""
     before = frame.loc[: pd.Timestamp(origin)]
     base = float(before["moved"].iloc[-1]) if len(before) else 0.0
