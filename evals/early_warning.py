@@ -73,6 +73,7 @@ import pandas as pd
 from evals.common import emit
 from tools.data.asof import tables_as_of
 from tools.data.simulator import Company, Shock, SimConfig, generate_company
+from tools.forecasting.calibration import own_funds, own_funds_path
 from tools.forecasting.cash import build_outlook
 from tools.forecasting.outlook import CashOutlook
 from tools.risk import (
@@ -166,29 +167,17 @@ class Truth:
     """Own-funds balances per position: closing balance less later revolver drawings."""
 
     def __init__(self, company: Company) -> None:
-        acc = company.tables["bank_accounts"][["account_id", "entity_id"]]
-        bal = company.tables["bank_balances"]
-        bal = bal.loc[bal["balance_type"] == "closing"].merge(acc, on="account_id")
-        bal["key"] = bal["entity_id"] + "/" + bal["currency"]
-        self.balance = bal.groupby(["date", "key"])["amount"].sum().unstack("key")
-        bt = company.tables["bank_transactions"].merge(acc, on="account_id")
-        draws = bt.loc[bt["description"].fillna("").str.match(_DRAW)]
-        draws = draws.assign(key=draws["entity_id"] + "/" + draws["currency"])
-        daily = draws.groupby(["booking_date", "key"])["amount"].sum().unstack("key")
-        daily = daily.reindex(index=self.balance.index, columns=self.balance.columns).fillna(0.0)
-        self.drawn = daily.cumsum()
+        self.frames = own_funds(company.tables, _DRAW)
         floors = company.policy.minimum_cash.entities
         self.floor = {k: floors[k.split("/")[0]] for k in KEYS}
 
     def first_breach(self, key: str, d: date) -> date | None:
-        idx = self.balance.index
+        frame = self.frames[key]
         t = pd.Timestamp(d)
-        window = idx[(idx > t) & (idx <= t + pd.Timedelta(days=HORIZON))]
-        before = idx[idx <= t]
-        base = float(self.drawn.loc[before[-1], key]) if len(before) else 0.0
-        own = self.balance.loc[window, key] - (self.drawn.loc[window, key] - base)
-        hit = own.index[own.to_numpy() < self.floor.get(key, 0.0)]
-        return hit[0].date() if len(hit) else None
+        window = frame.index[(frame.index > t) & (frame.index <= t + pd.Timedelta(days=HORIZON))]
+        own = own_funds_path(frame, d, pd.DatetimeIndex(window))
+        hit = np.flatnonzero(own < self.floor.get(key, 0.0))
+        return window[hit[0]].date() if hit.size else None
 
 
 def _point_alert(outlook: CashOutlook, key: str) -> date | None:
