@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,18 @@ def test_new_data_invalidates_the_stored_run(ws: Workspace, tmp_path: Path) -> N
     assert import_files(ws, [extra], user="test").ok
     assert not run_forecast(ws, n_paths=60, quality="fast").cached
     assert run_forecast(ws, n_paths=60, quality="fast").run_id != first.run_id
+
+
+def test_concurrent_requests_share_one_run(ws: Workspace) -> None:
+    """Questions arriving together for the same forecast compute and store it once."""
+    with ThreadPoolExecutor(4) as pool:
+        runs = list(
+            pool.map(lambda _: run_forecast(ws, n_paths=40, quality="fast", seed=7), range(4))
+        )
+    assert len({r.run_id for r in runs}) == 1
+    assert sum(not r.cached for r in runs) == 1
+    assert not list((ws.root / "forecasts").glob("*.tmp"))
+    assert load_run(ws, runs[0].run_id).outlook.as_of == runs[0].forecast.outlook.as_of
 
 
 @pytest.mark.parametrize(

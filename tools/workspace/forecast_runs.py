@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import tempfile
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +32,14 @@ from tools.workspace.workspace import Workspace
 __all__ = ["ForecastRun", "load_run", "previous_run", "run_forecast"]
 
 _FOLDER = "forecasts"
+_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock(ws: Workspace, params_key: str) -> threading.Lock:
+    """One lock per workspace and parameters: concurrent questions wait for one computation."""
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault((str(ws.root.resolve()), params_key), threading.Lock())
 
 
 @dataclass(frozen=True)
@@ -63,45 +73,50 @@ def run_forecast(
         **({"calibrate": True} if calibrate else {}),
     }
     params_key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
-    version = _data_version(ws)
-    if not refresh:
-        with ws.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(FORECAST_RUNS)
-                .where(FORECAST_RUNS.c.data_version == version)
-                .order_by(FORECAST_RUNS.c.created_at.desc())
-            ).all()
-        for row in rows:
-            if _serves(row.params, row.as_of, params) and (ws.root / row.folder).is_dir():
-                return ForecastRun(row.run_id, row.created_at, True, load_run(ws, row.run_id))
-    forecast = build_outlook(
-        ws.read_all(),
-        ws.policy(),
-        as_of=as_of,
-        horizon_days=horizon_days,
-        n_paths=n_paths,
-        seed=seed,
-        quality=quality,
-        calibrate=calibrate,
-    )
-    created = datetime.now(UTC)
-    run_id = created.strftime("%Y%m%dT%H%M%S") + "-" + params_key[:8]
-    folder = Path(_FOLDER) / run_id
-    _save(forecast, ws.root / folder)
-    with ws.engine.begin() as conn:
-        conn.execute(
-            FORECAST_RUNS.insert().values(
-                run_id=run_id,
-                created_at=created,
-                as_of=forecast.outlook.as_of,
-                params_key=params_key,
-                data_version=version,
-                params=params,
-                provenance=_jsonable(dict(forecast.provenance)),
-                folder=folder.as_posix(),
-            )
+    with _lock(ws, params_key):  # concurrent questions wait for one computation
+        version = _data_version(ws)
+        if not refresh:
+            with ws.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.select(FORECAST_RUNS)
+                    .where(FORECAST_RUNS.c.data_version == version)
+                    .order_by(FORECAST_RUNS.c.created_at.desc())
+                ).all()
+            for row in rows:
+                if _serves(row.params, row.as_of, params) and (ws.root / row.folder).is_dir():
+                    return ForecastRun(row.run_id, row.created_at, True, load_run(ws, row.run_id))
+        forecast = build_outlook(
+            ws.read_all(),
+            ws.policy(),
+            as_of=as_of,
+            horizon_days=horizon_days,
+            n_paths=n_paths,
+            seed=seed,
+            quality=quality,
+            calibrate=calibrate,
         )
-    return ForecastRun(run_id, created, False, forecast)
+        created = datetime.now(UTC)
+        run_id = created.strftime("%Y%m%dT%H%M%S") + "-" + params_key[:8]
+        folder = Path(_FOLDER) / run_id
+        _save(forecast, ws.root / folder)
+        with ws.engine.begin() as conn:
+            if conn.execute(
+                sa.select(FORECAST_RUNS.c.run_id).where(FORECAST_RUNS.c.run_id == run_id)
+            ).first():
+                return ForecastRun(run_id, created, False, forecast)  # another process stored it
+            conn.execute(
+                FORECAST_RUNS.insert().values(
+                    run_id=run_id,
+                    created_at=created,
+                    as_of=forecast.outlook.as_of,
+                    params_key=params_key,
+                    data_version=version,
+                    params=params,
+                    provenance=_jsonable(dict(forecast.provenance)),
+                    folder=folder.as_posix(),
+                )
+            )
+        return ForecastRun(run_id, created, False, forecast)
 
 
 def _serves(stored: dict[str, Any], origin: date, wanted: dict[str, Any]) -> bool:
@@ -183,9 +198,18 @@ def load_run(ws: Workspace, run_id: str) -> CashForecast:
 
 
 def _save(forecast: CashForecast, folder: Path) -> None:
-    tmp = folder.with_name(folder.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=folder.name + ".", suffix=".tmp", dir=folder.parent))
+    try:
+        _write(forecast, tmp)
+        tmp.rename(folder)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not (folder / "meta.json").is_file():  # not a run another process stored first
+            raise
+
+
+def _write(forecast: CashForecast, tmp: Path) -> None:
     o = forecast.outlook
     arrays: dict[str, Any] = {f"{k}|{c}": arr for (k, c), arr in o.paths.items()}
     arrays["dates"] = o.dates.values.astype("datetime64[D]")
@@ -204,7 +228,6 @@ def _save(forecast: CashForecast, folder: Path) -> None:
         "provenance": dict(o.provenance),
     }
     (tmp / "meta.json").write_text(json.dumps(_jsonable(meta), indent=1))
-    tmp.rename(folder)
 
 
 def _data_version(ws: Workspace) -> str:
