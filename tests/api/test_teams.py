@@ -182,3 +182,33 @@ def test_card_buttons_only_for_approvers_and_proactive_notice(teams: tuple[Servi
     assert "actions" not in done["value"] and svc.assistant.executions == [pid]
     again = send(svc, invoke(peer, "approve", pid, "29:bob"), token(peer)).json()
     assert "Not done" in json.dumps(again) and svc.assistant.executions == [pid]
+
+
+def test_alerts_reach_approvers_in_teams_once(teams: tuple[Service, Peer]) -> None:
+    from datetime import UTC, datetime
+
+    from api.notify import push_alerts
+    from tools.monitoring.alerts_store import MonitorAlert, record_alerts
+
+    svc, peer = teams
+    send(svc, activity(peer, "hello", user="29:bob", conv="a:conv-bob", aid="b-1"), token(peer))
+    peer.wait_for("/v3/conversations/a:conv-bob/activities/b-1")  # bob is now reachable
+    alerts = [
+        MonitorAlert(
+            dedupe_key=f"test:{sev}",
+            source="risk",
+            severity=sev,
+            scope="US01",
+            title=f"{sev} alert",
+            cause="breach likely in week 6",
+        )
+        for sev in ("info", "critical")
+    ]
+    record_alerts(svc.ws.engine, alerts, now=datetime.now(UTC))
+    app = svc.client.app
+    first = push_alerts(app, svc.ws, slack_channel=None, min_severity="warning")  # type: ignore[arg-type]
+    again = push_alerts(app, svc.ws, slack_channel=None, min_severity="warning")  # type: ignore[arg-type]
+    assert (first["teams"], again["teams"]) == (1, 0)
+    sent = peer.bodies("/v3/conversations/a:conv-bob/activities")[1:]  # after the reply to hello
+    assert [s["text"] for s in sent] == ["[CRITICAL] critical alert\nbreach likely in week 6"]
+    assert not peer.bodies("/v3/conversations/a:conv-ann/activities")  # ann is no approver
