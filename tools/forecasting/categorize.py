@@ -18,7 +18,7 @@ reason a user can check:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,7 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("payroll", r"\b(?:salar(?:y|ies)|payroll|wages?|lohn|gehalt|gehälter|net pay)\b"),
         (
             "tax",
-            r"\b(?:tax(?:es)?|irs|finanzamt|vat|umsatzsteuer|lohnsteuer|steuer|hmrc|"
+            r"\b(?:tax(?:es)?|irs|internal revenue|finanzamt|vat|umsatzsteuer|lohnsteuer|steuer|hmrc|"
             r"social security|sozialversicherung|contributions)\b",
         ),
         ("fees", r"\b(?:fees?|charges?|commission|gebühr(?:en)?|entgelt|kontoführung)\b"),
@@ -86,8 +86,11 @@ def categorize(bank_transactions: pd.DataFrame, tables: Mapping[str, pd.DataFram
 
     own_entity = _account_entities(tables)
     line_entity = lines["account_id"].map(own_entity).to_numpy()
-    entity_names = _entity_names(tables)
-    party_entity = np.array([entity_names.get(n_) for n_ in norm], dtype=object)
+    entity_of = _entity_matcher(tables)
+    party_entity = np.array(
+        [entity_of(str(c), e) for c, e in zip(counterparty, line_entity, strict=True)],
+        dtype=object,
+    )
     own = pd.notna(party_entity)
     fill(own & (party_entity == line_entity), INTERNAL, "transfer between own accounts")
     fill(own & (party_entity != line_entity), "intercompany", "counterparty is a group entity")
@@ -101,9 +104,11 @@ def categorize(bank_transactions: pd.DataFrame, tables: Mapping[str, pd.DataFram
             quoted = _quotes_any(text, ids)
             fill(quoted, value, f"quotes a {table[:-1].replace('_', ' ')}")
 
+    # The payee says who was paid: "Finanzamt" on "payroll taxes" is tax, not payroll.
+    for value, pattern in _KEYWORDS:
+        fill(counterparty.astype(str).str.contains(pattern).to_numpy(), value, f"'{value}' payee")
     for value, pattern in _KEYWORDS:
         fill(text.str.contains(pattern).to_numpy(), value, f"'{value}' wording")
-        fill(counterparty.astype(str).str.contains(pattern).to_numpy(), value, f"'{value}' payee")
 
     customers = _names(tables, "customers", "customer_id")
     suppliers = _names(tables, "suppliers", "supplier_id")
@@ -123,13 +128,39 @@ def _account_entities(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     return dict(zip(accounts["account_id"], accounts["entity_id"], strict=True))
 
 
-def _entity_names(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+def _entity_matcher(tables: Mapping[str, pd.DataFrame]) -> Callable[[str, object], str | None]:
+    """The group entity a counterparty names, or None.
+
+    Group entities often share a name up to the legal form ("Northwind Components Inc." and
+    "... GmbH"), so the name as printed, legal form included, decides first; a name that
+    only matches once legal forms are dropped is the line's own entity when that is one of
+    the candidates, else the single candidate, else unknown.
+    """
     entities = tables.get("entities")
     if entities is None or entities.empty:
-        return {}
-    return {
-        normalise_name(n): e for e, n in zip(entities["entity_id"], entities["name"], strict=True)
-    }
+        return lambda _name, _entity: None
+    exact: dict[str, str] = {}
+    loose: dict[str, set[str]] = {}
+    for entity, name in zip(entities["entity_id"], entities["name"], strict=True):
+        exact[_spelled(name)] = entity
+        loose.setdefault(normalise_name(name), set()).add(entity)
+
+    def entity_of(name: str, line_entity: object) -> str | None:
+        if not name:
+            return None
+        if (hit := exact.get(_spelled(name))) is not None:
+            return hit
+        candidates = loose.get(normalise_name(name), set())
+        if line_entity in candidates:
+            return str(line_entity)
+        return next(iter(candidates)) if len(candidates) == 1 else None
+
+    return entity_of
+
+
+def _spelled(name: object) -> str:
+    """A name compared as printed: case, punctuation and spacing aside."""
+    return " ".join(re.findall(r"[0-9a-zà-ÿ]+", str(name).lower()))
 
 
 def _ids(tables: Mapping[str, pd.DataFrame], table: str, column: str) -> set[str]:
