@@ -75,6 +75,15 @@ class VarianceArgs(_Args):
     weeks: int = Field(default=4, ge=1, le=52, description="Weeks of actuals to compare")
 
 
+class ReportArgs(_Args):
+    pdf: bool = Field(default=False, description="Also render the report as PDF")
+    send_to: list[str] | None = Field(
+        default=None,
+        description="Who to e-mail it to, if asked: user ids or names from users.yaml "
+        "(e.g. 'cfo', 'treasury') or e-mail addresses; sending waits for approval",
+    )
+
+
 class ProposalArgs(_Args):
     status: str | None = Field(default=None, description="pending, approved, executed...")
 
@@ -166,6 +175,14 @@ _SPECS = (
         "explain_variance", "Forecast versus actual cash, explained by category.", VarianceArgs
     ),
     ToolSpec("list_proposals", "Proposed actions and their approval status.", ProposalArgs),
+    ToolSpec(
+        "weekly_report",
+        "Write the weekly working-capital report (Markdown with charts, optionally PDF) into "
+        "the workspace: cash outlook, breach risk, KPIs against targets, open alerts, "
+        "variance, pending proposals. With send_to, proposes e-mailing it.",
+        ReportArgs,
+        proposes=True,
+    ),
 )
 
 CATALOG: dict[str, ToolSpec] = {s.name: s for s in _SPECS}

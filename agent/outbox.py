@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from agent.ledger.models import ProposalRecord
+from agent.report_mail import REPORT_ACTION, report_files
 from agent.session import ToolSession
 from tools.errors import DataError, Problem
 from tools.execution import (
@@ -152,6 +153,8 @@ class OutboxRenderer:
             }
         if a.action in ("dunning_campaign", "discount_offer"):
             return self._letters(record, created)
+        if str(a.action) == REPORT_ACTION:
+            return report_files(record, self.session.ws.root, company=self.session.ws.name)
         body = json.dumps([i.model_dump(mode="json") for i in a.items], indent=2).encode()
         return {f"{a.action}.json": body}
 

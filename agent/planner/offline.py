@@ -18,6 +18,7 @@ import numpy as np
 
 from agent.planner.base import Plan, PlannedCall, Turn, detect_language
 from agent.planner.examples import EXAMPLES
+from agent.planner.recipients import recipients
 from agent.planner.slots import MasterData, Slots, extract_slots
 from agent.prompts import CLARIFY, DECLINE, EXECUTE_REFUSAL
 from agent.results import ToolResult
@@ -143,6 +144,13 @@ _BOOST: dict[str, tuple[str, ...]] = {
         "现金余额",
         "现金有多少",
     ),
+    "weekly_report": (
+        r"weekly\b.*\b(report|summary)",
+        r"\breport\b.*\bthis week",
+        r"week'?s (treasury |cash )?report",
+        "周报",
+        "每周报告",
+    ),
     "predict_customer_payments": (
         "when will",
         "pay its",
@@ -151,9 +159,15 @@ _BOOST: dict[str, tuple[str, ...]] = {
         "什么时候会付款",
     ),
 }
-_WEIGHT = {"search_knowledge": 1.6, "execute_request": 1.0}
+_WEIGHT = {"search_knowledge": 1.6, "execute_request": 1.0, "weekly_report": 1.5}
 THRESHOLD = 0.45
 MARGIN = 0.02
+
+
+def _cued(intent: str, text: str) -> bool:
+    """Whether ``text`` holds one of the intent's unambiguous cue words."""
+    low = text.lower()
+    return any(re.search(c, low) for c in _BOOST[intent])
 
 
 class IntentRouter:
@@ -258,6 +272,15 @@ class OfflinePlanner:
         follow = bool(previous and previous.calls and _FOLLOW.search(question))
         if top == "out_of_scope" and top_score >= THRESHOLD:
             return Plan(kind="decline", message=DECLINE[language], reason="out_of_scope")
+        # "Send the report to the CFO" reads like "the CFO approved, send it" to the
+        # embeddings; with no approve/execute wording it is a report to propose sending.
+        if (
+            top == "execute_request"
+            and _cued("weekly_report", question)
+            and not _cued("execute_request", question)
+        ):
+            top, top_score = "weekly_report", whole["weekly_report"]
+            ranked = [(top, top_score), *(kv for kv in ranked if kv[0] != top)]
         if top == "execute_request" and top_score >= THRESHOLD:
             return Plan(kind="decline", message=EXECUTE_REFUSAL[language], reason="execute_request")
         runner_up, second = next(
@@ -364,6 +387,10 @@ class OfflinePlanner:
             return {"query": question.strip()}
         if intent == "explain_variance":
             return {"weeks": max(1, (s.horizon_days or 28) // 7)}
+        if intent == "weekly_report":
+            args = {"pdf": True} if re.search(r"\bpdf\b", question, re.I) else {}
+            to = recipients(question)
+            return {**args, "send_to": to} if to else args
         if intent == "list_proposals":
             low = question.lower()
             for status in ("pending", "approved", "executed", "rejected", "expired"):

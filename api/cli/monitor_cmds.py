@@ -143,6 +143,12 @@ def weekly_cmd(
             show_default=False,
         ),
     ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf", help="Also render the report to PDF beside the Markdown (same name, .pdf)."
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Weekly report: cash outlook charts, KPIs against targets, alerts, variance, proposals."""
@@ -151,9 +157,15 @@ def weekly_cmd(
     ws = _workspace(workspace)
     with err_console.status("writing the weekly report"):
         report = weekly_report(ws, out=out, proposals=pending_proposals(ws))
+        if pdf:
+            from tools.monitoring.report_pdf import write_report_pdf
+
+            report = write_report_pdf(report)
     if as_json:
         print_json(report.model_dump(mode="json"))
         return
     console.print(f"weekly report written to {report.path}")
+    if report.pdf is not None:
+        console.print(f"  pdf {report.pdf}")
     for chart in report.charts:
         console.print(f"  chart {chart}")

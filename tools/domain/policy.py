@@ -29,6 +29,7 @@ ACTION_TYPES = (
     "purchase_plan_change",
     "discount_offer",
     "credit_line_draw",
+    "report_distribution",
 )
 Instrument = Literal["overnight", "mmf", "deposit_1w", "deposit_1m", "deposit_3m", "tbill_3m"]
 

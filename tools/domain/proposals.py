@@ -27,6 +27,7 @@ ActionType = Literal[
     "purchase_plan_change",
     "discount_offer",
     "credit_line_draw",
+    "report_distribution",
 ]
 assert set(ActionType.__args__) == set(ACTION_TYPES)  # type: ignore[attr-defined]
 

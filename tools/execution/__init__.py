@@ -1,4 +1,5 @@
-"""Execution artifacts: payment files, ERP change files, order tickets, letters.
+"""Execution artifacts: payment files, ERP change files, order tickets, letters,
+reports sent by e-mail.
 
 Pure functions from typed inputs to file contents; writing them somewhere (the
 workspace's outbox) and sending them is the caller's job.
@@ -23,11 +24,13 @@ from tools.execution.models import (
     PurchasePlanChange,
 )
 from tools.execution.pain001 import NAMESPACES, PainVersion, check_pain001, pain001_xml
+from tools.execution.report_email import Attachment, report_email
 
 __all__ = [
     "NAMESPACES",
     "Account",
     "Agent",
+    "Attachment",
     "CreditLimitChange",
     "CreditTransfer",
     "DunningLetter",
@@ -44,5 +47,6 @@ __all__ = [
     "letter_email",
     "pain001_xml",
     "purchase_plan_changes_csv",
+    "report_email",
     "to_amount",
 ]

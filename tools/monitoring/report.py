@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tools.charts import cash_position_chart, ccc_trend_chart, fan_chart
 from tools.errors import WcmError
@@ -28,7 +28,42 @@ from tools.workspace import Workspace
 from tools.workspace.forecast_runs import run_forecast
 from tools.workspace.workspace import write_atomic
 
-__all__ = ["WeeklyReport", "weekly_report"]
+ChartKind = Literal["fan", "cash_position", "ccc_trend"]
+
+__all__ = ["ReportChart", "ReportFigures", "WeeklyReport", "weekly_report"]
+
+
+class ReportFigures(BaseModel):
+    """The report's headline numbers, as the text states them (reporting currency)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reporting_currency: str
+    group_cash: float
+    minimum_cash: float
+    breach_probability: float = Field(description="Share 0..1 within the risk horizon")
+    breach_probability_with_credit: float
+    risk_horizon_days: int
+    tightest_scope: str
+    tightest_date: date
+    tightest_balance_q05: float = Field(description="In the tightest position's currency")
+    tightest_minimum: float
+    alerts_open: int
+    kpis_tracked: int
+    kpis_off_target: int
+    pending_proposals: int
+    variance: float | None = Field(default=None, description="Actual less forecast, 7 days")
+
+
+class ReportChart(BaseModel):
+    """One chart of the report: what it draws and the PNG file beside the Markdown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ChartKind
+    title: str
+    key: str | None
+    path: Path
 
 
 class WeeklyReport(BaseModel):
@@ -37,11 +72,15 @@ class WeeklyReport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     path: Path
+    title: str
     markdown: str
     charts: tuple[Path, ...]
+    chart_refs: tuple[ReportChart, ...] = ()
+    figures: ReportFigures
     as_of: date
     forecast_run_id: str
     provenance: dict[str, Any]
+    pdf: Path | None = Field(default=None, description="The PDF rendering, once written")
 
 
 def _fmt(value: float | None, unit: str) -> str:
@@ -108,6 +147,7 @@ def weekly_report(
     proposals: Sequence[Mapping[str, Any]] = (),
     trend_months: int = 6,
     period_days: int = 30,
+    as_of: date | None = None,
 ) -> WeeklyReport:
     """Write the weekly report as Markdown with its charts (PNG files beside it).
 
@@ -117,11 +157,13 @@ def weekly_report(
         proposals: pending proposals (``ProposalRecord.summary()`` dicts) to list.
         trend_months: month-ends in the CCC trend.
         period_days: KPI trend period.
+        as_of: forecast origin (default: the latest bank data); passing the date a
+            session already forecast from reuses that stored forecast run.
 
     Raises:
         DataError: too little bank data to forecast.
     """
-    run = run_forecast(ws, horizon_days=91, n_paths=300, quality="fast")
+    run = run_forecast(ws, as_of=as_of, horizon_days=91, n_paths=300, quality="fast")
     fc = run.forecast
     o = fc.outlook
     policy = ws.policy()
@@ -129,25 +171,33 @@ def weekly_report(
     risk = liquidity_risk(o, policy)
     path = out or ws.root / "reports" / f"weekly-{o.as_of}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    charts: list[Path] = []
+    refs: list[ReportChart] = []
 
-    def save(name: str, png: bytes) -> str:
+    def save(name: str, png: bytes, kind: ChartKind, title: str, key: str | None) -> str:
         target = path.with_name(f"{path.stem}-{name}.png")
         target.write_bytes(png)
-        charts.append(target)
+        refs.append(ReportChart(kind=kind, title=title, key=key, path=target))
         return target.name
 
     largest = max(o.positions, key=lambda p: p.opening * p.fx_to_reporting)
-    fan = save("fan", fan_chart(o, largest.key, fmt="png"))
+    fan_title = f"Cash forecast {largest.key}"
+    fan = save("fan", fan_chart(o, largest.key, fmt="png"), "fan", fan_title, largest.key)
     binding = risk.binding.scope if risk.binding.scope in o.keys else largest.key
-    position = save("cash-position", cash_position_chart(o, binding, fmt="png"))
+    position_title = f"Cash position {binding}"
+    position = save(
+        "cash-position",
+        cash_position_chart(o, binding, fmt="png"),
+        "cash_position",
+        position_title,
+        binding,
+    )
     start = (o.as_of.replace(day=1) - timedelta(days=31 * (trend_months - 1))).replace(day=1)
     ccc_line = "CCC trend not available: "
     try:
         trend = kpi_series(dict(tables), policy, start=start, end=o.as_of, freq="ME")
-        ccc_line = (
-            f"![Cash conversion cycle]({save('ccc', ccc_trend_chart(trend.frame(), fmt='png'))})"
-        )
+        png = ccc_trend_chart(trend.frame(), fmt="png")
+        ccc_name = save("ccc", png, "ccc_trend", "Cash conversion cycle", "group")
+        ccc_line = f"![Cash conversion cycle]({ccc_name})"
     except WcmError as exc:
         ccc_line += str(exc)
     values, day, _ = kpi_values(ws, tables, policy, forecast=fc, risk=risk, period_days=period_days)
@@ -160,8 +210,9 @@ def weekly_report(
     changes = [c for c in model_history(ws.engine) if c.as_of > week_ago and c.action != "kept"]
     ccy = o.reporting_currency
     g = risk.group
+    title = f"Weekly working-capital report: {ws.name}"
     lines = [
-        f"# Weekly working-capital report: {ws.name}",
+        f"# {title}",
         "",
         f"Data up to **{o.as_of}**; forecast run `{run.run_id}` ({o.horizon_days} days, "
         f"{o.n_paths} paths). Amounts in {ccy} unless a position's currency is named.",
@@ -174,9 +225,9 @@ def weekly_report(
         f"- Tightest point: {risk.binding.scope} on {risk.binding.date}, 5 % balance "
         f"{risk.binding.balance_q05:,.0f} against {risk.binding.minimum:,.0f}.",
         "",
-        f"![Cash forecast {largest.key}]({fan})",
+        f"![{fan_title}]({fan})",
         "",
-        f"![Cash position {binding}]({position})",
+        f"![{position_title}]({position})",
         "",
         "## KPIs against targets",
         "",
@@ -209,10 +260,30 @@ def weekly_report(
     ]
     markdown = "\n".join(lines)
     write_atomic(path, markdown)
+    figures = ReportFigures(
+        reporting_currency=ccy,
+        group_cash=g.opening,
+        minimum_cash=g.minimum,
+        breach_probability=g.horizon_breach_probability,
+        breach_probability_with_credit=g.horizon_breach_probability_with_credit,
+        risk_horizon_days=risk.horizon_days,
+        tightest_scope=risk.binding.scope,
+        tightest_date=risk.binding.date,
+        tightest_balance_q05=risk.binding.balance_q05,
+        tightest_minimum=risk.binding.minimum,
+        alerts_open=n_open,
+        kpis_tracked=len(tracking.kpis),
+        kpis_off_target=sum(k.status == "off_target" for k in tracking.kpis),
+        pending_proposals=len(proposals),
+        variance=None if variance is None else variance.variance,
+    )
     return WeeklyReport(
         path=path,
+        title=title,
         markdown=markdown,
-        charts=tuple(charts),
+        charts=tuple(r.path for r in refs),
+        chart_refs=tuple(refs),
+        figures=figures,
         as_of=o.as_of,
         forecast_run_id=run.run_id,
         provenance={
