@@ -5,7 +5,8 @@ company is cut 91 days before its end; the cash forecast (``build_outlook``) giv
 paths, of which the first half plan and the second half are held out. Methods:
 
 - ``optimizer``: ``optimize_working_capital`` (payments + investments + credit draws, the
-  frontier point chosen by the default weights);
+  frontier point chosen by the default weights; term placements held clear of its
+  liquidity reserve, ``tools.optimization.cash_model``);
 - ``baseline``: pay every bill on the last payment run on or before its due date (overdue
   ones at the first run); in discount-deadline order, pay a bill early for its discount
   when the planning balance (the same policy-confidence balance the optimizer plans
@@ -36,6 +37,12 @@ everything else as ``value_all_positions`` / ``breaches_all_positions``.
 ``planned_value`` is the optimizer's own objective on its planning paths, for reference.
 ``scaling`` times ``optimize_payments`` on 1k, 10k and 50k synthetic bills over the 91-day
 horizon of seed 1's outlook, placed in positions that can meet their floor.
+
+``ceiling``: the most value any plan could create, on ``--ceiling-paths`` held-out paths per
+company spread over the sample: on each path the joint model is planned on that very path
+(perfect foresight: payments, placements and draws that know the future; value weights
+only) and realised there, next to the baseline and the optimizer realised on the same
+paths. ``max_uplift_pct`` bounds what any plan can add over the rule-based treasurer.
 """
 
 from __future__ import annotations
@@ -66,12 +73,13 @@ from tools.optimization import (
     optimize_working_capital,
 )
 from tools.optimization.cash_model import planning_balance
+from tools.optimization.hindsight import hindsight_plan
 from tools.optimization.inputs import money_market_rates
 from tools.optimization.payment_candidates import run_days
 from tools.optimization.payments import prepare_payments
 from tools.optimization.realise import realise_plan
 
-__all__ = ["main"]
+__all__ = ["main", "perfect_foresight_plan", "plan_working_capital", "rule_based_pay_dates"]
 
 CONFIDENCE = 0.95
 WEEKDAYS = (1, 3)
@@ -100,6 +108,22 @@ def plan_working_capital(
         credit=tables["credit_facilities"],
         bank_accounts=tables["bank_accounts"],
         frontier_points=3,
+    )
+
+
+def perfect_foresight_plan(
+    outlook: CashOutlook, tables: dict[str, pd.DataFrame], policy: Policy
+) -> dict[str, pd.DataFrame]:
+    """The ceiling's plan on a one-path outlook (``hindsight_plan``), with the same
+    payment runs, credit and banks as the compared plans."""
+    return hindsight_plan(
+        outlook,
+        tables["suppliers"],
+        policy,
+        rates=tables["interest_rates"],
+        payment_run_weekdays=WEEKDAYS,
+        credit=tables["credit_facilities"],
+        bank_accounts=tables["bank_accounts"],
     )
 
 
@@ -146,7 +170,7 @@ def rule_based_pay_dates(outlook: CashOutlook, tables: dict[str, pd.DataFrame]) 
     return bills.assign(pay_date=start + pd.to_timedelta(pay, unit="D"))
 
 
-def _company(seed: int, n_paths: int) -> dict[str, Any]:
+def _company(seed: int, n_paths: int, ceiling_paths: int) -> dict[str, Any]:
     company = generate_company(SimConfig(seed=seed))
     as_of = company.config.end - timedelta(days=91)
     tables = tables_as_of(company.tables, as_of)
@@ -165,9 +189,9 @@ def _company(seed: int, n_paths: int) -> dict[str, Any]:
     base_pay = rule_based_pay_dates(plan_o, tables)
     base_seconds = time.perf_counter() - start
 
-    def realise(pay: pd.DataFrame, **plan: Any) -> Any:
+    def realise(pay: pd.DataFrame, outlook: CashOutlook = held, **plan: Any) -> Any:
         return realise_plan(
-            held,
+            outlook,
             pay,
             policy=company.policy,
             curves=curves,
@@ -181,6 +205,20 @@ def _company(seed: int, n_paths: int) -> dict[str, Any]:
     opt = realise(result.plan, ladder=result.ladder, draws=result.draws)
     base = realise(base_pay)
     planned = {k: v for k, v in result.objective.items() if k != "total"}
+    ceiling = dict.fromkeys(("perfect_foresight", "baseline", "optimizer"), 0.0)
+    picks = np.unique(np.linspace(0, held.n_paths - 1, ceiling_paths).astype(int))
+    for j in picks if ceiling_paths > 0 else ():
+        one = held.with_paths({k: v[j : j + 1] for k, v in held.paths.items()})
+        best = perfect_foresight_plan(one, tables, company.policy)
+        for name, pay, plan in (
+            ("perfect_foresight", best["payments"], best),
+            ("baseline", base_pay, {}),
+            ("optimizer", result.plan, {"ladder": result.ladder, "draws": result.draws}),
+        ):
+            r = realise(pay, outlook=one, **{k: plan[k] for k in ("ladder", "draws") if k in plan})
+            ceiling[name] += sum(v for k, v in r.values_by_key.items() if k not in skip) / len(
+                picks
+            )
 
     def row(r: Any, seconds: float, gap: float | None) -> dict[str, Any]:
         return {
@@ -203,6 +241,7 @@ def _company(seed: int, n_paths: int) -> dict[str, Any]:
             "planned_value": sum(planned.values()),
         },
         "baseline": row(base, base_seconds, None),
+        "ceiling": ceiling,
     }
 
 
@@ -320,6 +359,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--paths", type=int, default=400)
     parser.add_argument("--sizes", default="1000,10000,50000")
+    parser.add_argument(
+        "--ceiling-paths", type=int, default=8, help="held-out paths per company for the ceiling"
+    )
     parser.add_argument("--json", action="store_true", dest="as_json")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -327,13 +369,28 @@ def main(argv: list[str] | None = None) -> None:
     with _solver_output_to_stderr():
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             print(f"company seed {seed} ...", file=sys.stderr)
-            runs.append(_company(seed, args.paths))
+            runs.append(_company(seed, args.paths, args.ceiling_paths))
         scaling = _scaling(sizes)
     results = {method: _summary(runs, method) for method in ("optimizer", "baseline")}
     base = results["baseline"]["value"]
     results["optimizer"]["value_uplift_pct"] = (
         round((results["optimizer"]["value"] - base) / abs(base) * 100, 2) if base else None
     )
+    ceiling = {
+        name: round(float(sum(r["ceiling"][name] for r in runs)), 2)
+        for name in ("perfect_foresight", "baseline", "optimizer")
+    }
+    same = ceiling["baseline"]
+    ceiling_doc = {
+        "paths_per_company": args.ceiling_paths,
+        **ceiling,
+        "max_uplift_pct": round((ceiling["perfect_foresight"] - same) / abs(same) * 100, 2)
+        if same
+        else None,
+        "optimizer_uplift_pct": round((ceiling["optimizer"] - same) / abs(same) * 100, 2)
+        if same
+        else None,
+    }
     doc = {
         "dataset": "simulator",
         "primary": "optimizer",
@@ -341,6 +398,7 @@ def main(argv: list[str] | None = None) -> None:
         "confidence": CONFIDENCE,
         "positions_short_before_decisions": {str(r["seed"]): r["skip"] for r in runs},
         "results": results,
+        "ceiling": ceiling_doc,
         "scaling": scaling,
     }
     emit(doc, as_json=args.as_json)

@@ -22,6 +22,10 @@ both. ``tools.optimization.realise.realise_plan`` replays each plan on that path
 set of standing rules for both (overnight sweep above the floor; a balance below the floor
 restored by the credit line, beyond it by an overdraft at the line's rate + 10 pp).
 
+``perfect_foresight`` is a bound, not a method a treasurer could follow: the joint model
+planned on the actual flows themselves (``evals.optimize.perfect_foresight_plan``) and
+replayed by the same rules, i.e. the most value any plan could have created in the quarter.
+
 **Value** (reporting currency) = discounts captured + yield (term + overnight) - financing
 (planned drawings and restoring draws) - late fees (12 % a year) - shortfall (overdraft
 cost). ``breach_days``: days a position's actual balance, before restoring, was below its
@@ -44,7 +48,12 @@ import numpy as np
 import pandas as pd
 
 from evals.common import emit
-from evals.optimize import CONFIDENCE, plan_working_capital, rule_based_pay_dates
+from evals.optimize import (
+    CONFIDENCE,
+    perfect_foresight_plan,
+    plan_working_capital,
+    rule_based_pay_dates,
+)
 from tools.data.asof import tables_as_of
 from tools.data.simulator import SimConfig, generate_company
 from tools.forecasting.cash import build_outlook
@@ -108,6 +117,8 @@ def evaluate_company(seed: int, n_paths: int) -> dict[str, Any]:
         tables["interest_rates"], as_of, {p.currency for p in outlook.positions}
     )
     available = discounts_available(outlook)
+    with _native_output_to_stderr():
+        best = perfect_foresight_plan(actual, tables, company.policy)
 
     def realise(pay: pd.DataFrame, **plan: Any) -> ValueBreakdown:
         r = realise_plan(
@@ -130,6 +141,7 @@ def evaluate_company(seed: int, n_paths: int) -> dict[str, Any]:
         "solve_seconds": round(solve_seconds, 2),
         "optimizer": realise(result.plan, ladder=result.ladder, draws=result.draws),
         "baseline": realise(base_pay),
+        "perfect_foresight": realise(best.pop("payments"), **best),
         "proposals": len(result.proposals),
     }
 
@@ -156,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
     results: dict[str, dict[str, Any]] = {}
-    for method in ("optimizer", "baseline"):
+    for method in ("optimizer", "baseline", "perfect_foresight"):
         total = cumulative(r[method] for r in runs)
         results[method] = {
             **_row(total),
@@ -165,6 +177,9 @@ def main(argv: list[str] | None = None) -> None:
     base = results["baseline"]["value"]
     opt = results["optimizer"]["value"]
     results["optimizer"]["value_over_baseline"] = round(opt - base, 2)
+    results["perfect_foresight"]["value_over_baseline"] = round(
+        results["perfect_foresight"]["value"] - base, 2
+    )
     results["optimizer"]["solve_seconds"] = max(r["solve_seconds"] for r in runs)
     doc = {
         "dataset": f"simulator, {args.seeds} companies, last {HORIZON} days realised on "

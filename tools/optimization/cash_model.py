@@ -6,6 +6,16 @@ which are deterministic, so the quantile shifts by exactly their amount:
 ``base_q[t] + cumulative(decision flows)[t] + stocks[t] >= floor``. That is a chance
 constraint per day at the chosen confidence, solved as one deterministic LP/MIP.
 
+Sample paths carry the randomness the forecast models, not the error of the models
+themselves, so real balances fall below the planning quantile more often than the
+confidence says. Cash locked in a term placement cannot meet such a day, so term
+placements are held to a **liquidity reserve**: on each day, what is outstanding in term
+instruments may not exceed the headroom over the floor of a stress balance
+(``stress_balance``: the planning balance less ``reserve_widening`` times the forecast's
+downside spread) after every open bill is paid at its earliest allowed date
+(``CashModel.term_room``). Payments, draws and same-day-liquid holdings are not held back
+by the reserve: only the cash that cannot come back the same day is.
+
 Amounts in the model are in thousands of the position's currency (numerics); objective
 coefficients are in reporting-currency units.
 """
@@ -22,9 +32,20 @@ from tools.forecasting.outlook import CashOutlook
 from tools.optimization.inputs import CreditLine
 from tools.optimization.lp import SparseLp
 
-__all__ = ["SCALE", "CashModel", "Ledger", "ledgers_for", "planning_balance"]
+__all__ = [
+    "RESERVE_WIDENING",
+    "SCALE",
+    "CashModel",
+    "Ledger",
+    "ledgers_for",
+    "planning_balance",
+    "stress_balance",
+]
 
 SCALE = 1000.0
+# Liquidity reserve under term placements, in downside spreads (chosen on simulator seeds
+# 11-13 of evals.value, not on the seeds reported).
+RESERVE_WIDENING = 3.0
 
 
 def planning_balance(paths: np.ndarray, confidence: float, *, sure: float = 0.99) -> np.ndarray:
@@ -40,6 +61,16 @@ def planning_balance(paths: np.ndarray, confidence: float, *, sure: float = 0.99
     return np.sort(paths, axis=0)[max(rank, 0)].astype(float)
 
 
+def stress_balance(paths: np.ndarray, confidence: float, widening: float) -> np.ndarray:
+    """Per day, the planning balance less ``widening`` times the paths' downside spread
+    (median - planning balance, the largest up to that day: a model's error does not shrink
+    on days its paths happen to agree): where a balance can be when the forecast model
+    itself is wrong, which its own paths do not show."""
+    low = planning_balance(paths, confidence)
+    spread = np.maximum.accumulate(np.maximum(np.median(paths, axis=0) - low, 0.0))
+    return low - max(widening, 0.0) * spread
+
+
 @dataclass(frozen=True)
 class Ledger:
     key: str
@@ -48,6 +79,7 @@ class Ledger:
     base: np.ndarray  # planning balance before decisions, per day
     floor: float
     credit: CreditLine
+    stress: np.ndarray | None = None  # stress balance before decisions (liquidity reserve)
 
 
 def ledgers_for(
@@ -57,21 +89,30 @@ def ledgers_for(
     credit: dict[str, CreditLine],
     fixed_flows: dict[str, np.ndarray] | None = None,
     keys: tuple[str, ...] | None = None,
+    reserve_widening: float | None = None,
 ) -> list[Ledger]:
     """One ledger per position: the ``1 - confidence`` balance quantile (conservatively
     estimated, ``planning_balance``) without scheduled items, plus ``fixed_flows``
-    (scheduled items the model does not decide)."""
+    (scheduled items the model does not decide); with ``reserve_widening``, also the
+    stress balance the liquidity reserve is held against (``stress_balance``)."""
     out = []
     for pos in outlook.positions:
         if keys is not None and pos.key not in keys:
             continue
-        values = planning_balance(
-            outlook.balance_paths(pos.key, include_scheduled=False), confidence
+        paths = outlook.balance_paths(pos.key, include_scheduled=False)
+        values = planning_balance(paths, confidence)
+        stress = (
+            None
+            if reserve_widening is None
+            else stress_balance(paths, confidence, reserve_widening)
         )
         if fixed_flows and pos.key in fixed_flows:
             values = values + np.cumsum(fixed_flows[pos.key])
+            stress = None if stress is None else stress + np.cumsum(fixed_flows[pos.key])
         line = credit.get(pos.key, CreditLine(limit=0.0, rate_pct=0.0))
-        out.append(Ledger(pos.key, pos.currency, pos.fx_to_reporting, values, pos.minimum, line))
+        out.append(
+            Ledger(pos.key, pos.currency, pos.fx_to_reporting, values, pos.minimum, line, stress)
+        )
     return out
 
 
@@ -90,6 +131,9 @@ class CashModel:
     _stocks: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
         default_factory=list
     )
+    # Per ledger index: cumulative cash out if every open bill is paid at its earliest
+    # allowed date (<= 0), for the liquidity reserve.
+    earliest_payments: dict[int, np.ndarray] = field(default_factory=dict)
     parts: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
     floor_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, int))
     draw_cols: dict[str, np.ndarray] = field(default_factory=dict)
@@ -133,6 +177,16 @@ class CashModel:
         self, ledger: np.ndarray, day: np.ndarray, cols: np.ndarray, coef: np.ndarray
     ) -> None:
         self._stocks.append((ledger, day, cols, np.asarray(coef, float)))
+
+    def term_room(self, i: int) -> np.ndarray | None:
+        """Most that term placements of ledger ``i`` may hold per day (position currency):
+        the stress balance's headroom over the floor once every open bill is paid at its
+        earliest allowed date; None when the ledger keeps no reserve."""
+        led = self.ledgers[i]
+        if led.stress is None:
+            return None
+        paid = self.earliest_payments.get(i, np.zeros(self.horizon))
+        return np.maximum(led.stress[: self.horizon] + paid - led.floor, 0.0)
 
     def add_draws(self, *, net_of_cost_of_funds: dict[str, float] | None = None) -> None:
         """Outstanding credit-line drawing per position and day, at the facility's cost."""

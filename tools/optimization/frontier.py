@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tools.domain.policy import Policy
 from tools.domain.proposals import ProposedAction
 from tools.forecasting.outlook import CashOutlook
+from tools.optimization.cash_model import RESERVE_WIDENING
 from tools.optimization.explain import bindings, money, relaxations
 from tools.optimization.inputs import CreditLine
 from tools.optimization.investments import investment_proposals, ladder_frame
@@ -120,9 +121,13 @@ def optimize_working_capital(
     frontier_points: int = 5,
     mmf_spread_bp: float = 5.0,
     tbill_spread_bp: float = -10.0,
+    reserve_widening: float = RESERVE_WIDENING,
     solver: SolverParams | None = None,
 ) -> WorkingCapitalPlan:
     """Joint payments + investments + draws plan on the value/buffer/relationship frontier.
+
+    ``reserve_widening``: term placements keep clear of a liquidity reserve sized at this
+    many times the forecast's downside spread below the planning balance (``cash_model``).
 
     Raises:
         DataError: bad bills. ConfigError: missing rates/policy, bad settings.
@@ -147,6 +152,7 @@ def optimize_working_capital(
         supplier_importance=supplier_importance,
         mmf_spread_bp=mmf_spread_bp,
         tbill_spread_bp=tbill_spread_bp,
+        reserve_widening=reserve_widening,
     )
     base = solve_joint(inputs, params)
     parameters = {
@@ -157,6 +163,7 @@ def optimize_working_capital(
         "curves": inputs.curves,
         "mmf_spread_bp": mmf_spread_bp,
         "tbill_spread_bp": tbill_spread_bp,
+        "reserve_widening": reserve_widening,
     }
     provenance = {
         "as_of": outlook.as_of.isoformat(),

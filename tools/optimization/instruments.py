@@ -7,6 +7,9 @@ default: sovereign paper yields less than bank deposits). Deposits and bills mus
 inside the horizon, so every maturity is seen by the floor constraints. Counterparty
 limits apply to what is held at each bank (overnight and deposits at the position's house
 bank); fund and T-bill holdings count against their own names.
+
+Term placements leave the liquidity reserve alone (``cash_model``): per position and day,
+what they hold outstanding stays within ``CashModel.term_room``.
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ def add_investments(
     holding: list[tuple[str, str, int, np.ndarray, np.ndarray, float]] = []  # per day outstanding
     for i, led in enumerate(model.ledgers):
         curve = curves[led.currency]
+        term: list[tuple[np.ndarray, np.ndarray, int]] = []  # (days, cols, tenor) per tenor
         for spec in INSTRUMENTS:
             if spec.name not in allowed or spec.tenor_days > policy.investment.max_tenor_days:
                 continue
@@ -104,6 +108,7 @@ def add_investments(
                     continue
                 interest = rate / 100 * spec.tenor_days / 365
                 cols = model.add_vars(days.size, parts={"yield": interest * SCALE * led.fx})
+                term.append((days, cols, spec.tenor_days))
                 ledger = np.full(days.size, i)
                 model.add_flows(ledger, days, cols, -np.ones(days.size))
                 model.add_flows(
@@ -127,12 +132,26 @@ def add_investments(
                     }
                 )
             )
+        _reserve(model, i, term)
     _limits(model, holding, policy)
     return (
         pd.concat(rows, ignore_index=True)
         if rows
         else pd.DataFrame(columns=["key", "instrument", "counterparty", "day", "col", "rate_pct"])
     )
+
+
+def _reserve(model: CashModel, i: int, term: list[tuple[np.ndarray, np.ndarray, int]]) -> None:
+    """Per day, what term placements hold outstanding <= the ledger's ``term_room``."""
+    room = model.term_room(i)
+    if room is None or not term:
+        return
+    h = model.horizon
+    rows = model.lp.add_rows(h, ub=room / SCALE)
+    for days, cols, tenor in term:
+        # A placement on day d is outstanding on days d .. d + tenor - 1 (all inside).
+        offset = np.tile(np.arange(tenor), days.size)
+        model.lp.add_terms(rows[np.repeat(days, tenor) + offset], np.repeat(cols, tenor), 1.0)
 
 
 def _limits(

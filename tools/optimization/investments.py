@@ -20,7 +20,7 @@ from tools.domain.policy import Policy
 from tools.domain.proposals import ActionItem, ProposedAction
 from tools.errors import ConfigError
 from tools.forecasting.outlook import CashOutlook
-from tools.optimization.cash_model import SCALE, CashModel, ledgers_for
+from tools.optimization.cash_model import RESERVE_WIDENING, SCALE, CashModel, ledgers_for
 from tools.optimization.explain import bindings, money, relaxations
 from tools.optimization.inputs import CreditLine, check_confidence, credit_lines, money_market_rates
 from tools.optimization.instruments import add_investments, house_banks
@@ -134,6 +134,7 @@ def optimize_investments(
     bank_accounts: pd.DataFrame | None = None,
     mmf_spread_bp: float = 5.0,
     tbill_spread_bp: float = -10.0,
+    reserve_widening: float = RESERVE_WIDENING,
     solver: SolverParams | None = None,
 ) -> InvestmentPlan:
     """The yield-maximising ladder that keeps every maturity ahead of the forecast needs.
@@ -146,19 +147,32 @@ def optimize_investments(
         credit: credit lines (a dip may be cheaper to fund by a draw than by not investing).
         bank_accounts: where each position banks (for counterparty limits).
         mmf_spread_bp / tbill_spread_bp: fund and T-bill yields over/under the curve.
+        reserve_widening: term placements keep clear of a liquidity reserve this many times
+            the forecast's downside spread below the planning balance (``cash_model``).
 
     Raises:
         ConfigError: missing rates, no allowed instrument, bad confidence.
     """
     if policy is None:
         raise ConfigError("optimize_investments needs the treasury policy (policy.yaml)")
+    if reserve_widening < 0:
+        raise ConfigError(
+            f"reserve_widening {reserve_widening} is negative; use 0 to keep no liquidity "
+            "reserve beyond the planning confidence"
+        )
     params = solver or SolverParams()
     conf = check_confidence(confidence if confidence is not None else policy.investment.confidence)
     curves = money_market_rates(rates, outlook.as_of, {p.currency for p in outlook.positions})
     fixed = {k: outlook.scheduled_flows(k, pay_dates=pay_dates) for k in outlook.keys}
     lines = credit if isinstance(credit, Mapping) else credit_lines(outlook, credit)
     model = CashModel(
-        ledgers_for(outlook, confidence=conf, credit=dict(lines), fixed_flows=fixed),
+        ledgers_for(
+            outlook,
+            confidence=conf,
+            credit=dict(lines),
+            fixed_flows=fixed,
+            reserve_widening=reserve_widening,
+        ),
         outlook.horizon_days,
     )
     model.add_draws()
@@ -177,6 +191,7 @@ def optimize_investments(
         "confidence": conf,
         "mmf_spread_bp": mmf_spread_bp,
         "tbill_spread_bp": tbill_spread_bp,
+        "reserve_widening": reserve_widening,
         "curves": curves,
         "limits": policy.investment.model_dump(mode="json"),
     }

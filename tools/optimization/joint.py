@@ -43,6 +43,7 @@ class JointInputs:
     weights: np.ndarray  # supplier importance per bill
     mmf_spread_bp: float
     tbill_spread_bp: float
+    reserve_widening: float
 
 
 @dataclass
@@ -71,6 +72,7 @@ def prepare_joint(
     supplier_importance: Mapping[str, float] | None,
     mmf_spread_bp: float,
     tbill_spread_bp: float,
+    reserve_widening: float,
 ) -> JointInputs:
     if policy is None:
         raise ConfigError("optimize_working_capital needs the treasury policy (policy.yaml)")
@@ -85,6 +87,11 @@ def prepare_joint(
     )
     lines = credit if isinstance(credit, Mapping) else credit_lines(outlook, credit)
     importance = dict(supplier_importance or {})
+    if reserve_widening < 0:
+        raise ConfigError(
+            f"reserve_widening {reserve_widening} is negative; use 0 to keep no liquidity "
+            "reserve beyond the planning confidence"
+        )
     if any(v < 0 for v in importance.values()):
         raise ConfigError("supplier_importance weights must be >= 0")
     weights = frame["supplier_id"].map(importance).fillna(1.0).to_numpy(float)
@@ -101,6 +108,7 @@ def prepare_joint(
         weights,
         mmf_spread_bp,
         tbill_spread_bp,
+        reserve_widening,
     )
 
 
@@ -116,7 +124,11 @@ def solve_joint(
     """Build and solve the joint model under optional buffer floor / impact cap."""
     o = inputs.outlook
     ledgers = ledgers_for(
-        o, confidence=inputs.opts.confidence, credit=inputs.credit, fixed_flows=inputs.fixed
+        o,
+        confidence=inputs.opts.confidence,
+        credit=inputs.credit,
+        fixed_flows=inputs.fixed,
+        reserve_widening=inputs.reserve_widening,
     )
     model = CashModel(ledgers, o.horizon_days)
     cand, groups = add_payment_choices(

@@ -111,6 +111,12 @@ def add_payment_choices(
     model.add_flows(led, np.where(day >= AFTER, -1, day), cols, -amount / SCALE)
     one = model.lp.add_rows(len(bills), lb=1.0, ub=1.0)
     model.lp.add_terms(one[b], cols, 1.0)
+    first = ~pd.Series(b).duplicated().to_numpy()  # candidates are sorted by bill, then day
+    for i in np.unique(led):
+        on = first & (led == i) & (day < model.horizon)
+        paid = np.zeros(model.horizon)
+        np.add.at(paid, day[on], -amount[on])
+        model.earliest_payments[int(i)] = np.cumsum(paid)
     cand["col"] = cols
     cand["discount"] = discount
     cand["late_fee"] = late_fee
