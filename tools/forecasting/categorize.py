@@ -35,8 +35,8 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("payroll", r"\b(?:salar(?:y|ies)|payroll|wages?|lohn|gehalt|gehälter|net pay)\b"),
         (
             "tax",
-            r"\b(?:tax(?:es)?|irs|internal revenue|finanzamt|vat|umsatzsteuer|lohnsteuer|steuer|hmrc|"
-            r"social security|sozialversicherung|contributions)\b",
+            r"\b(?:tax(?:es)?|irs|internal revenue|finanzamt|vat|umsatzsteuer|lohnsteuer|steuer|"
+            r"hmrc|social security|sozialversicherung|contributions)\b",
         ),
         ("fees", r"\b(?:fees?|charges?|commission|gebühr(?:en)?|entgelt|kontoführung)\b"),
         (
