@@ -23,7 +23,8 @@ fast forecasts) on the ledger as known 10 business days after the window (so a l
 has been seen to pay again). **Hit:** the first-ranked driver (the lookback ranks by
 median surprise across the lags) names the cause: a ``timing``
 driver of that customer's receipts (late payer), a ``missing`` driver of that customer
-(lost customer), an ``fx`` driver of a EUR position (FX move). Financing flows (drawings,
+(lost customer), an ``fx`` driver of EUR (one per currency, the group's EUR held and moved:
+key ``group/EUR``) (FX move). Financing flows (drawings,
 repayments, dividends) are the treasurer's decisions, not causes, and are not ranked.
 ``named_rate`` only asks for
 the customer or the currency. Per-lag rates score each lag's own largest driver.

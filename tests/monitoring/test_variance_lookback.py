@@ -119,7 +119,12 @@ def test_revaluation_translates_the_balance_held() -> None:
     assert fx_added == pytest.approx(both.revaluation, abs=0.05)
     assert both.variance == flow.variance
     assert both.position_variance == pytest.approx(both.variance + both.revaluation, abs=0.01)
-    # the balance held is part of the position the rate moved: one driver, one spread
-    moved = next(d for d in both.drivers if (d.component, d.key) == ("fx", "DE01/EUR"))
-    assert moved.amount < 0 and moved.surprise < 0 and moved.spread >= both.materiality
-    assert "balance" in moved.explanation
+    # the balance held and the flows of the currency move together: one driver per currency
+    fx = [d for d in both.drivers if d.component == "fx"]
+    assert [d.key for d in fx] == ["group/EUR"]
+    moved = fx[0]
+    assert moved.amount == pytest.approx(both.by_component["fx"], abs=0.05)
+    assert moved.amount < 0 and moved.surprise < -3  # a 10 % step: far beyond its usual move
+    assert "DE01/EUR" in moved.explanation and "EUR held" in moved.explanation
+    assert both.drivers[0] == moved
+    assert sum(both.by_entity.values()) == pytest.approx(both.position_variance, abs=0.05)

@@ -5,10 +5,16 @@ Every forecast run the workspace stored is compared with what happened after it:
 - **accuracy** = 1 - WAPE of the weekly net flow per cash position over the first weeks of
   each run (sum of absolute weekly errors / sum of absolute actual weekly flows, in the
   reporting currency); net flows swing around zero, so a per-week percentage error would
-  explode, while WAPE weighs each week by its size;
-- **coverage** = share of the actual closing balances (all accounts of a position
+  explode, while WAPE weighs each week by its size. Treasury principal moves (drawings,
+  repayments, placements, maturities) are the treasurer's decisions, which the outlook
+  leaves out, so they are left out of the actual flows too;
+- **coverage** = share of the actual own-funds balances (all accounts of a position
   reported that day) that fell inside the run's 80 % band; a calibrated forecast covers
-  about 80 %.
+  about 80 %. The outlook is the balance *before* new treasury actions, so the balance it
+  is scored against is the closing balance less the principal moves (revolver drawings net
+  of repayments, placements, maturities) booked after the run's date, measured with the
+  calibration's own functions (``own_funds``, ``own_funds_path``): a drawing made after
+  the forecast to cover a shortfall does not count as the forecast having been right.
 
 A run is scored once the data reaches past its forecast weeks; the scores of a period
 are those of weeks (and days) ending in it, so a period is compared with the one before.
@@ -23,13 +29,22 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.forecasting.calibration import own_funds, own_funds_path
+from tools.forecasting.cash import _PRINCIPAL as TREASURY_PRINCIPAL  # the outlook's own rule
 from tools.forecasting.cash import CashForecast
 from tools.forecasting.categorize import categorize
 from tools.forecasting.positions import account_keys
 
-__all__ = ["AccuracyScores", "PeriodAccuracy", "actual_flows", "score_runs"]
+__all__ = [
+    "TREASURY_PRINCIPAL",
+    "AccuracyScores",
+    "PeriodAccuracy",
+    "actual_flows",
+    "score_runs",
+]
 
 _INTERNAL = "internal"
+_TREASURY = ("financing", "investment")
 
 
 class PeriodAccuracy(BaseModel):
@@ -42,7 +57,10 @@ class PeriodAccuracy(BaseModel):
     accuracy: float | None = Field(description="1 - WAPE of weekly net flow (None: no week)")
     wape: float | None
     weeks: int = Field(description="Position-weeks scored")
-    coverage: float | None = Field(description="Share of actual balances inside the 80 % band")
+    coverage: float | None = Field(
+        description="Share of actual own-funds balances (closing balance less treasury "
+        "principal moves after the run) inside the 80 % band"
+    )
     days: int = Field(description="Position-days scored for coverage")
 
 
@@ -57,9 +75,13 @@ class AccuracyScores(BaseModel):
     weeks_ahead: int
 
 
-def actual_flows(tables: Mapping[str, pd.DataFrame], *, after: date) -> pd.DataFrame:
+def actual_flows(
+    tables: Mapping[str, pd.DataFrame], *, after: date, principal: str | None = None
+) -> pd.DataFrame:
     """Bank lines booked after ``after`` as ``key, booking_date, amount``, internal
-    transfers left out (the forecast leaves them out too)."""
+    transfers left out (the forecast leaves them out too); with ``principal`` (a regex of
+    bank-line texts) also the financing and investment principal moves the outlook leaves
+    to the treasurer (drawings, repayments, placements, maturities)."""
     bank = tables["bank_transactions"]
     lines = bank.loc[pd.to_datetime(bank["booking_date"]) > pd.Timestamp(after)]
     if lines.empty:
@@ -67,13 +89,18 @@ def actual_flows(tables: Mapping[str, pd.DataFrame], *, after: date) -> pd.DataF
     lines = categorize(lines, tables)
     lines["key"] = lines["account_id"].map(account_keys(tables["bank_accounts"]))
     lines = lines.loc[lines["key"].notna() & (lines["category"] != _INTERNAL)]
+    if principal is not None:
+        text = lines.get("description", pd.Series("", index=lines.index)).fillna("").astype(str)
+        treasury = lines["category"].isin(_TREASURY) & text.str.contains(principal, regex=True)
+        lines = lines.loc[~treasury]
     return lines[["key", "booking_date", "amount"]].assign(
         booking_date=pd.to_datetime(lines["booking_date"])
     )
 
 
 def _position_balances(tables: Mapping[str, pd.DataFrame], *, after: date) -> pd.DataFrame:
-    """Closing balance per position and day (days where every account of it reported)."""
+    """Closing balance per position and day (days where every account of it reported):
+    the days coverage is scored on."""
     bal = tables["bank_balances"]
     bal = bal.loc[(bal["balance_type"] == "closing") & (bal["date"] > pd.Timestamp(after))]
     if bal.empty:
@@ -91,6 +118,7 @@ def _score_run(
     forecast: CashForecast,
     flows: pd.DataFrame,
     balances: pd.DataFrame,
+    own: Mapping[str, pd.DataFrame],
     *,
     data_end: pd.Timestamp,
     weeks_ahead: int,
@@ -116,18 +144,19 @@ def _score_run(
                 }
             )
         seen = balances.loc[(balances["key"] == p.key) & (balances["date"] <= o.dates[-1])]
-        if seen.empty:
+        if seen.empty or p.key not in own:
             continue
+        when = pd.DatetimeIndex(seen["date"])
+        idx = o.dates.get_indexer(when)
+        actual_bal = own_funds_path(own[p.key], o.as_of, when)
+        ok = (idx >= 0) & ~np.isnan(actual_bal)
         paths = o.balance_paths(p.key)
-        idx = o.dates.get_indexer(pd.DatetimeIndex(seen["date"]))
-        ok = idx >= 0
         lo80 = np.quantile(paths[:, idx[ok]], 0.10, axis=0)
         hi80 = np.quantile(paths[:, idx[ok]], 0.90, axis=0)
-        actual_bal = seen["balance"].to_numpy(float)[ok]
-        inside = (actual_bal >= lo80) & (actual_bal <= hi80)
+        inside = (actual_bal[ok] >= lo80) & (actual_bal[ok] <= hi80)
         days += [
             {"key": p.key, "date": d, "inside": bool(v)}
-            for d, v in zip(seen["date"].to_numpy()[ok], inside, strict=True)
+            for d, v in zip(when[ok], inside, strict=True)
         ]
     return weeks, days
 
@@ -156,6 +185,7 @@ def score_runs(
     as_of: date,
     period_days: int = 30,
     weeks_ahead: int = 4,
+    principal: str = TREASURY_PRINCIPAL,
 ) -> AccuracyScores:
     """Score stored forecast runs against the ledger now, for the period ending ``as_of``
     and the one before it.
@@ -165,18 +195,21 @@ def score_runs(
         tables: the ledger with the actuals (bank lines and balances).
         period_days: length of a period.
         weeks_ahead: how many weeks of each run count (the near weeks decisions use).
+        principal: regex of the bank-line texts that are treasury principal moves, left out
+            of the flows and balances scored (by default the outlook's own rule).
     """
     end = pd.Timestamp(as_of)
     earliest = min((f.outlook.as_of for _, f in runs), default=as_of)
-    flows = actual_flows(tables, after=earliest)
+    flows = actual_flows(tables, after=earliest, principal=principal)
     balances = _position_balances(tables, after=earliest)
+    own = own_funds(tables, principal) if not balances.empty else {}
     week_rows: list[dict[str, object]] = []
     day_rows: list[dict[str, object]] = []
     used = []
     for run_id, forecast in runs:
         if forecast.outlook.as_of >= as_of:
             continue
-        w, d = _score_run(forecast, flows, balances, data_end=end, weeks_ahead=weeks_ahead)
+        w, d = _score_run(forecast, flows, balances, own, data_end=end, weeks_ahead=weeks_ahead)
         if w or d:
             used.append(run_id)
         week_rows += w

@@ -7,14 +7,17 @@ forecast's paths spread over is not. Each part gets a standard deviation (and, w
 forecast's point differs from how the company usually behaves, a reference shift):
 
 - **open invoices**: the forecast draws each invoice's payment date on its own; the
-  probability ``p`` that it lands in the window gives a Bernoulli spread ``A sqrt(p(1-p))``;
+  probability ``p`` that it lands in the window gives a Bernoulli spread ``A sqrt(p(1-p))``.
+  The forecast draws from the customer's delays over a year; the customer's delays of the
+  last quarter are a second view (``invoice_reference``): a customer paying later and later,
+  or in a slow season, is expected later by it, and what either view foresaw is no surprise;
 - **open bills**: the forecast puts them on their due dates (overdue ones on its first
   day); how the company actually paid its bills in the year before tells the probability
   that each one is paid in the window and so both the expected shift and its spread;
 - **statistical and new-document flows**: the spread of the window's total over the
   forecast's sample paths;
-- **exchange rates**: the position held (opening balance plus the window's flows) times
-  the rate's own volatility over the days from the forecast to the window's end.
+- **exchange rates**: the volatility of the rate over the days from the forecast to the
+  window's end (``fx_volatility``; used by ``tools.monitoring.fx_effect``).
 
 Flows the forecast treats as certain (calendar flows, fees, residuals) get only the
 materiality floor: a share of the spread of the whole window's net cash, so that no small
@@ -32,9 +35,11 @@ from tools.forecasting.cash import CashForecast
 
 __all__ = [
     "FLOOR_SHARE",
+    "RECENT_DAYS",
     "bill_reference",
     "fx_volatility",
     "history_variance",
+    "invoice_reference",
     "invoice_spread",
     "materiality_floor",
     "path_variance",
@@ -42,6 +47,7 @@ __all__ = [
 
 FLOOR_SHARE = 0.05  # share of the window's net-cash spread below which nothing is surprising
 _MIN_HISTORY = 5
+RECENT_DAYS = 91  # a customer's recent paying record: the quarter before the forecast
 _YEAR = pd.Timedelta(days=365)
 
 
@@ -162,3 +168,59 @@ def history_variance(
     inside = blocks < n
     np.add.at(totals, blocks[inside], mine["amount"].to_numpy(float)[inside])
     return float(np.var(totals, ddof=1))
+
+
+def invoice_reference(
+    forecast: CashForecast,
+    invoices: pd.DataFrame,
+    a: pd.Timestamp,
+    b: pd.Timestamp,
+    *,
+    recent_days: int = RECENT_DAYS,
+) -> pd.Series:
+    """Per open invoice: the cash its customer's *recent* paying record puts in ``a..b``.
+
+    The forecast draws each invoice's delay from its customer's delays over a whole year,
+    so a customer who has been paying later and later (or is in a slow season) is expected
+    too early. Their delays of the last ``recent_days`` before the forecast (at least five
+    invoices, those later than the invoice's delay at the forecast date) say when such an
+    invoice is now paid: a shortfall the customer's own recent record foresaw is less of a
+    surprise than one it did not. Invoices of customers with too short a recent record are
+    left out (NaN: the forecast's own expectation stands).
+    """
+    inv = forecast.receivables
+    if inv.empty or invoices.empty:
+        return pd.Series(dtype=float)
+    t0 = pd.Timestamp(forecast.outlook.as_of)
+    first = forecast.outlook.dates[0]
+    settled_on = pd.to_datetime(invoices["settled_date"])
+    recent = invoices.loc[
+        settled_on.notna()
+        & (settled_on <= t0)
+        & (settled_on > t0 - pd.Timedelta(days=recent_days))
+        & (invoices.get("doc_type", pd.Series("invoice", index=invoices.index)) != "credit_note")
+        & ~invoices.get("disputed", pd.Series(False, index=invoices.index)).fillna(False)
+    ]
+    late = (pd.to_datetime(recent["settled_date"]) - pd.to_datetime(recent["due_date"])).dt.days
+    own = {str(c): g.to_numpy() for c, g in late.groupby(recent["customer_id"])}
+    day = np.timedelta64(1, "D")
+    t0_day, first_day = t0.to_datetime64(), first.to_datetime64()
+    lo, hi = a.to_datetime64(), b.to_datetime64()
+    due = pd.to_datetime(inv["due_date"]).to_numpy("datetime64[D]")
+    share = inv["cash_share"] if "cash_share" in inv else pd.Series(1.0, index=inv.index)
+    collect = inv["p_collect"] if "p_collect" in inv else pd.Series(1.0, index=inv.index)
+    cash = (inv["open_amount"] * share * collect).to_numpy(float)
+    out = {}
+    for n, (invoice, customer) in enumerate(
+        zip(inv["invoice_id"], inv["customer_id"], strict=True)
+    ):
+        delays = own.get(str(customer), np.zeros(0))
+        if len(delays) < _MIN_HISTORY:
+            continue
+        overdue = (t0_day - due[n]) // day
+        beyond = delays[delays > overdue]  # it was still unpaid at the forecast date
+        if len(beyond) < 3:
+            continue
+        paid = np.maximum(due[n] + beyond.astype("timedelta64[D]"), first_day)
+        out[invoice] = float(np.mean((paid >= lo) & (paid <= hi))) * cash[n]
+    return pd.Series(out, dtype=float)

@@ -11,40 +11,48 @@ came in and went out and what was forecast is split into:
 - **new**: flows from documents that did not exist at ``t0`` (new invoices and bills)
   beyond what the forecast expected from new business, and other flows versus their
   statistical or calendar forecast;
-- **fx**: the change in the reporting-currency value of a foreign position's actual flows
-  because the rate moved since ``t0``; with ``revalue=True`` also the translation of the
-  balance the position held at ``t0`` (what a treasurer sees when comparing positions
-  rather than flows).
+- **fx**: what the exchange rates did, apart from the flows (price against volume: every
+  other part is measured at the forecast's rates): the translation of a foreign position's
+  actual flows at the rate on the window's last day instead of the forecast's, the part of
+  conversions inside the group (an FX sweep, an intercompany fee paid in one currency and
+  received in another) beyond what the forecast's rates would have given, and with
+  ``revalue=True`` the translation of the balance held at ``t0`` (what a treasurer sees when
+  comparing positions rather than flows). One FX driver per currency, judged against the
+  rate's own volatility (``tools.monitoring.fx_effect``).
 
 A customer counts as *missing* only when nothing came from them in the window nor after it
 (as far as ``tables`` reach): a customer who pays later was late (timing), not gone.
 
-Amounts are in the reporting currency and add up exactly to the bank's variance; each row
-names the category, position and, where one exists, the counterparty, so the drivers can be
-named in plain words. Drivers are ranked by **surprise**, not by size: the amount beyond the
-shift the company's habits expected anyway, over the spread the forecast allowed that part
-(``tools.monitoring.surprise``). A customer's receipts the forecast was sure of that did not
-come outrank a larger swing in flows the forecast knew to be noisy.
+Amounts are in the reporting currency and add up exactly to the bank's variance (plus the
+revaluation with ``revalue``); each row names the category, position and, where one exists,
+the counterparty, so the drivers can be named in plain words, and the report totals them by
+component, category and entity. Drivers are ranked by **surprise**, not by size: the amount
+beyond the shift the company's habits expected anyway, over the spread the forecast allowed
+that part (``tools.monitoring.surprise``, ``tools.monitoring.ranking``). A customer's
+receipts the forecast was sure of that did not come outrank a larger swing in flows the
+forecast knew to be noisy; a customer paying as late as their recent record said they would
+is no surprise, however late that is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from tools.forecasting.cash import CashForecast
 from tools.forecasting.categorize import categorize
 from tools.forecasting.positions import account_keys
-from tools.kpi.fx import fx_to_reporting
+from tools.monitoring.fx_effect import fx_split
+from tools.monitoring.ranking import COLUMNS, VarianceDriver, part, rank_drivers, summary
 from tools.monitoring.surprise import (
     bill_reference,
-    fx_volatility,
     history_variance,
+    invoice_reference,
     invoice_spread,
     materiality_floor,
     path_variance,
@@ -52,25 +60,7 @@ from tools.monitoring.surprise import (
 
 __all__ = ["VarianceDriver", "VarianceReport", "explain_variance"]
 
-Component = Literal["timing", "amount", "missing", "new", "fx"]
 _ITEMISED = ("customer_receipt", "supplier_payment")
-_COLUMNS = ("component", "category", "key", "counterparty", "amount", "items", "why", "ref", "var")
-
-
-class VarianceDriver(BaseModel):
-    """One cause of the variance."""
-
-    model_config = ConfigDict(frozen=True)
-
-    component: Component
-    category: str
-    key: str
-    counterparty: str | None
-    amount: float  # reporting currency; > 0: more cash than forecast
-    items: int
-    explanation: str
-    spread: float = 0.0  # standard deviation the forecast allowed this part (reporting ccy)
-    surprise: float = 0.0  # (amount - expected shift) / spread: drivers are ranked by it
 
 
 class VarianceReport(BaseModel):
@@ -87,6 +77,9 @@ class VarianceReport(BaseModel):
     by_component: dict[str, float]
     by_category: dict[str, float]
     drivers: list[VarianceDriver]
+    by_entity: dict[str, float] = Field(
+        default_factory=dict, description="Variance per entity (FX with the entity holding it)"
+    )
     summary: str
     revaluation: float = 0.0  # reporting-currency translation of the balance held at t0
     lag_business_days: int | None = None  # how long before the window the forecast was made
@@ -115,8 +108,8 @@ def explain_variance(
         tables: the ledger now (actual bank lines, receipts and bills up to ``end``; later
             receipts, when present, tell a late customer from a silent one).
         top: how many drivers to list (the most surprising first).
-        revalue: add the translation of each position's balance at the forecast date to its
-            FX driver, totalled in ``revaluation``.
+        revalue: add the translation of each position's balance at the forecast date to the
+            FX driver of its currency, totalled in ``revaluation``.
 
     Raises:
         ValueError: the window is not inside the forecast's horizon.
@@ -129,55 +122,53 @@ def explain_variance(
             f"{o.dates[0].date()}..{o.dates[-1].date()}"
         )
     fx_then = {p.key: p.fx_to_reporting for p in o.positions}
-    currencies = {p.currency for p in o.positions}
-    rates = fx_to_reporting(tables["fx_rates"], currencies, o.reporting_currency, b)
-    fx_now = {p.key: rates[p.currency] for p in o.positions}
+    lines = _window_lines(forecast, tables, a, b)
+    actual_by_cat = lines.groupby(["key", "category"], as_index=False).agg(amount=("amount", "sum"))
+    floor = materiality_floor(forecast, a, b, fx_then)
+    fx = fx_split(
+        o.positions,
+        lines,
+        tables["fx_rates"],
+        reporting=o.reporting_currency,
+        as_of=pd.Timestamp(o.as_of),
+        end=b,
+        floor=floor,
+        revalue=revalue,
+    )
     rows: list[dict[str, Any]] = []
     rows += _receivables(forecast, tables, a, b)
     rows += _payables(forecast, tables, a, b)
-    actual_by_cat = _bank_actuals(forecast, tables, a, b)
-    rows += _other_flows(forecast, actual_by_cat, a, b)
+    rows += _other_flows(forecast, actual_by_cat, a, b, fx.carve)
+    # what conversions inside the group received beyond the forecast's rates (local units)
+    rows += [part("fx", cat, key, None, local) for (key, cat), local in fx.carve.items()]
     rows += _unexplained(forecast, rows, actual_by_cat, a, b)
-    frame = pd.DataFrame(rows, columns=list(_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
     rate = frame["key"].map(fx_then).astype(float)
     frame["amount"] = frame["amount"].astype(float) * rate
     frame["ref"] = frame["ref"].astype(float) * rate
+    frame["alt"] = frame["alt"].astype(float) * rate
     frame["var"] = frame["var"].astype(float) * rate**2
-    flows = actual_by_cat.groupby("key")["amount"].sum()
-    days = int(np.busday_count(o.as_of, (b + pd.Timedelta(days=1)).date()))
-    revaluation = 0.0
-    for p in o.positions:
-        held = p.opening if revalue else 0.0
-        move = (float(flows.get(p.key, 0.0)) + held) * (fx_now[p.key] - fx_then[p.key])
-        if abs(move) <= 0.005:
-            continue
-        revaluation += held * (fx_now[p.key] - fx_then[p.key])
-        vol = fx_volatility(
-            tables["fx_rates"], p.currency, o.reporting_currency, pd.Timestamp(o.as_of), days
-        )
-        exposure = (float(flows.get(p.key, 0.0)) + held) * fx_then[p.key]
-        why = f"rate {fx_then[p.key]:.4f} -> {fx_now[p.key]:.4f}"
-        if held:  # one FX driver per position: its flows and the balance it held
-            why += f" on the flows and the balance of {p.opening:,.0f} {p.currency} held"
-        frame.loc[len(frame)] = {
-            **_row("fx", "all", p.key, None, move, var=(exposure * vol) ** 2),
-            "items": 0,
-            "why": why,
-        }
-    floor = materiality_floor(forecast, a, b, fx_then)
+    if fx.rows:
+        frame = pd.concat([frame, pd.DataFrame(fx.rows, columns=list(COLUMNS))], ignore_index=True)
+    fx_now = {p.key: fx.now[p.currency] for p in o.positions}
+    revaluation = (
+        sum(p.opening * (fx_now[p.key] - fx_then[p.key]) for p in o.positions) if revalue else 0.0
+    )
     forecast_total = _forecast_total(forecast, a, b, fx_then)
     actual_total = float(
         sum(
             actual_by_cat.loc[actual_by_cat["key"] == k, "amount"].sum() * fx_now[k] for k in fx_now
         )
     )
-    drivers = _drivers(frame, top, floor)
+    drivers = rank_drivers(frame, fx.drivers, top=top, floor=floor)
     by_component = {
         c: round(float(v), 2) for c, v in frame.groupby("component")["amount"].sum().items()
     }
     by_category = {
         c: round(float(v), 2) for c, v in frame.groupby("category")["amount"].sum().items()
     }
+    entity = frame["key"].str.split("/").str[0]
+    by_entity = {e: round(float(v), 2) for e, v in frame.groupby(entity)["amount"].sum().items()}
     variance = actual_total - forecast_total
     return VarianceReport(
         forecast_as_of=o.as_of,
@@ -188,8 +179,9 @@ def explain_variance(
         variance=round(variance, 2),
         by_component=by_component,
         by_category=by_category,
+        by_entity=by_entity,
         drivers=drivers,
-        summary=_summary(variance, drivers, o.reporting_currency, start, end),
+        summary=summary(variance, drivers, o.reporting_currency, start, end),
         revaluation=round(revaluation, 2),
         materiality=round(floor, 2),
     )
@@ -218,22 +210,46 @@ def _receivables(
             "customer_id",
         ]
     )
+    habit = invoice_reference(forecast, tables["ar_invoices"], a, b)
     rows = []
     for r in inv.to_dict("records"):
         f = float(expected.get(r["invoice_id"], 0.0))
         got = float(received.get(r["invoice_id"], 0.0))
         party = str(r["customer_id"])
         var = float(spread.get(r["invoice_id"], 0.0))
+        # the shift the customer's recent record expected: a second view of what was likely
+        alt = float(habit.get(r["invoice_id"], f)) - f
         if got > 0:
             rows.append(
-                _row("timing", "customer_receipt", r["key"], party, r["open_amount"] - f, var=var)
+                part(
+                    "timing",
+                    "customer_receipt",
+                    r["key"],
+                    party,
+                    r["open_amount"] - f,
+                    alt=alt,
+                    var=var,
+                )
             )
-            rows.append(_row("amount", "customer_receipt", r["key"], party, got - r["open_amount"]))
-        elif f > 0:
+            rows.append(part("amount", "customer_receipt", r["key"], party, got - r["open_amount"]))
+        elif f > 0 or alt:
             component = (
                 "timing" if (party in paying or r["invoice_id"] in before.index) else "missing"
             )
-            rows.append(_row(component, "customer_receipt", r["key"], party, -f, var=var))
+            # an invoice only the recent record expected in the window still counts in its
+            # customer's expected shift, though no cash of it was forecast
+            rows.append(
+                part(
+                    component,
+                    "customer_receipt",
+                    r["key"],
+                    party,
+                    -f,
+                    alt=alt,
+                    var=var,
+                    items=int(f > 0),
+                )
+            )
     known = set(inv["invoice_id"])
     new = received.loc[~received.index.isin(known)]
     new_fc = _component_total(forecast, "customer_receipt", "new_documents", a, b)
@@ -245,7 +261,7 @@ def _receivables(
         var = path_variance(forecast, key, "customer_receipt", a, b)
         var = max(var - float(open_var.get(key, 0.0)), 0.0)
         rows.append(
-            _row("new", "customer_receipt", key, None, actual_new - new_fc.get(key, 0.0), var=var)
+            part("new", "customer_receipt", key, None, actual_new - new_fc.get(key, 0.0), var=var)
         )
     return rows
 
@@ -269,13 +285,15 @@ def _payables(
         party = r["counterparty_id"]
         # the forecast pays on the due date; the company's habits say when it usually pays
         p = float(habit.get(r["item_id"], 0.0))
-        usual = {"ref": p * amount - f, "var": amount**2 * p * (1.0 - p)}
+        ref, var = p * amount - f, amount**2 * p * (1.0 - p)
         if r["item_id"] in paid.index:
             got = -float(paid.loc[r["item_id"], "amount"])
-            rows.append(_row("timing", "supplier_payment", r["key"], party, amount - f, **usual))
-            rows.append(_row("amount", "supplier_payment", r["key"], party, got - amount))
+            rows.append(
+                part("timing", "supplier_payment", r["key"], party, amount - f, ref=ref, var=var)
+            )
+            rows.append(part("amount", "supplier_payment", r["key"], party, got - amount))
         else:
-            rows.append(_row("timing", "supplier_payment", r["key"], party, -f, **usual))
+            rows.append(part("timing", "supplier_payment", r["key"], party, -f, ref=ref, var=var))
     known = set(sched["item_id"])
     new = paid.loc[~paid.index.isin(known)]
     new_fc = _component_total(forecast, "supplier_payment", "new_documents", a, b)
@@ -284,14 +302,20 @@ def _payables(
         actual_new = -float(new.loc[keys == key, "amount"].sum())
         var = path_variance(forecast, key, "supplier_payment", a, b)
         rows.append(
-            _row("new", "supplier_payment", key, None, actual_new - new_fc.get(key, 0.0), var=var)
+            part("new", "supplier_payment", key, None, actual_new - new_fc.get(key, 0.0), var=var)
         )
     return rows
 
 
 def _other_flows(
-    forecast: CashForecast, actual: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp
+    forecast: CashForecast,
+    actual: pd.DataFrame,
+    a: pd.Timestamp,
+    b: pd.Timestamp,
+    conversion: Mapping[tuple[str, str], float],
 ) -> list[dict[str, Any]]:
+    """Flows the forecast does not itemise against their forecast, at the forecast's rates:
+    what conversions received beyond those rates (``conversion``) is FX, not amount."""
     comp = forecast.components
     window = comp.loc[(comp["ds"] >= a) & (comp["ds"] <= b) & ~comp["category"].isin(_ITEMISED)]
     fc = window.groupby(["key", "category"])["mean"].sum()
@@ -301,11 +325,12 @@ def _other_flows(
     rows = []
     for key, category in sorted(set(fc.index) | set(act.index)):
         diff = float(act.get((key, category), 0.0)) - float(fc.get((key, category), 0.0))
+        diff -= conversion.get((key, category), 0.0)
         var = max(
             path_variance(forecast, key, category, a, b),
             history_variance(forecast, key, category, a, b),
         )
-        rows.append(_row("amount", category, key, None, diff, var=var))
+        rows.append(part("amount", category, key, None, diff, var=var))
     return rows
 
 
@@ -338,21 +363,24 @@ def _unexplained(
         gap = float(bank.get((key, category), 0.0)) - float(fc.get((key, category), 0.0))
         gap -= explained.get((key, category), 0.0)
         if abs(gap) > 0.005:
-            out.append(_row("amount", category, key, None, gap))
+            out.append(part("amount", category, key, None, gap))
     return out
 
 
-def _bank_actuals(
+def _window_lines(
     forecast: CashForecast, tables: Mapping[str, pd.DataFrame], a: pd.Timestamp, b: pd.Timestamp
 ) -> pd.DataFrame:
+    """The window's bank lines of the forecast's positions, categorized, with their ``key``
+    (internal transfers left out, as the forecast leaves them out)."""
     bank = tables["bank_transactions"]
     lines = bank.loc[
         (pd.to_datetime(bank["booking_date"]) >= a) & (pd.to_datetime(bank["booking_date"]) <= b)
     ]
     lines = categorize(lines, tables)
     lines["key"] = lines["account_id"].map(account_keys(tables["bank_accounts"]))
-    lines = lines.loc[lines["key"].isin(forecast.outlook.keys) & (lines["category"] != "internal")]
-    return lines.groupby(["key", "category"], as_index=False).agg(amount=("amount", "sum"))
+    return lines.loc[
+        lines["key"].isin(forecast.outlook.keys) & (lines["category"] != "internal")
+    ].assign(amount=lambda f: f["amount"].astype(float))
 
 
 def _received(tables: Mapping[str, pd.DataFrame], a: pd.Timestamp, b: pd.Timestamp) -> pd.Series:
@@ -393,90 +421,3 @@ def _forecast_total(
         flows = o.flow_paths(key).mean(axis=0) + o.scheduled_flows(key)
         total += float(np.sum(flows[cols])) * fx[key]
     return total
-
-
-def _row(
-    component: str,
-    category: str,
-    key: str,
-    party: str | None,
-    amount: float,
-    *,
-    ref: float = 0.0,
-    var: float = 0.0,
-) -> dict[str, Any]:
-    """One part of the variance; ``ref`` is the shift expected anyway (the company's habits
-    against the forecast's point), ``var`` the variance the forecast allowed it."""
-    return {
-        "component": component,
-        "category": category,
-        "key": key,
-        "counterparty": party,
-        "amount": float(amount),
-        "items": 1,
-        "why": "",
-        "ref": float(ref),
-        "var": float(var),
-    }
-
-
-def _drivers(frame: pd.DataFrame, top: int, floor: float) -> list[VarianceDriver]:
-    """Drivers by surprise: how far each lies outside the range its forecast allowed."""
-    if frame.empty:
-        return []
-    grouped = (
-        frame.fillna({"counterparty": ""})
-        .groupby(["component", "category", "key", "counterparty"], as_index=False)
-        .agg(
-            amount=("amount", "sum"),
-            items=("items", "sum"),
-            why=("why", "first"),
-            ref=("ref", "sum"),
-            var=("var", "sum"),
-        )
-    )
-    grouped = grouped.loc[grouped["amount"].abs() > 0.005]
-    grouped["spread"] = np.sqrt(grouped["var"].clip(lower=0.0) + floor**2)
-    grouped["surprise"] = (grouped["amount"] - grouped["ref"]) / grouped["spread"]
-    grouped = grouped.assign(_z=grouped["surprise"].abs(), _a=grouped["amount"].abs())
-    grouped = grouped.sort_values(["_z", "_a"], ascending=False).head(top)
-    return [
-        VarianceDriver(
-            component=r["component"],
-            category=r["category"],
-            key=r["key"],
-            counterparty=r["counterparty"] or None,
-            amount=round(float(r["amount"]), 2),
-            items=int(r["items"]),
-            explanation=_explain({str(k): v for k, v in r.items()}),
-            spread=round(float(r["spread"]), 2),
-            surprise=round(float(r["surprise"]), 2),
-        )
-        for r in grouped.to_dict("records")
-    ]
-
-
-def _explain(r: Mapping[str, Any]) -> str:
-    who = f" from {r['counterparty']}" if r["counterparty"] else ""
-    more = "more" if r["amount"] > 0 else "less"
-    cat = str(r["category"]).replace("_", " ")
-    text = {
-        "timing": f"{cat}{who} came at other dates than forecast ({r['items']} items)",
-        "amount": f"{cat}{who} came for other amounts than forecast",  # or not by the calendar
-        "missing": f"expected {cat}{who} did not arrive and nothing else came from them",
-        "new": f"{cat} from documents or flows the forecast did not know item by item",
-        "fx": f"the exchange rate moved ({r['why']})",
-    }[str(r["component"])]
-    return f"{text}: {abs(r['amount']):,.0f} {more} cash in {r['key']}"
-
-
-def _summary(variance: float, drivers: list[VarianceDriver], ccy: str, a: date, b: date) -> str:
-    direction = "more" if variance >= 0 else "less"
-    head = f"From {a} to {b}, {abs(variance):,.0f} {ccy} {direction} net cash than forecast."
-    if not drivers:
-        return head
-    top = drivers[0]
-    return (
-        f"{head} Main driver: {top.explanation}, {abs(top.surprise):.1f} times the spread "
-        "the forecast allowed it."
-    )
