@@ -41,13 +41,13 @@ from tools.forecasting.receivables import delay_pmf, empirical_open_invoice_path
 from tools.forecasting.recurring import project_recurring
 from tools.forecasting.series import daily_panel
 
-__all__ = ["CashForecast", "build_outlook"]
+__all__ = ["TREASURY_PRINCIPAL", "CashForecast", "build_outlook"]
 
 Quality = Literal["standard", "fast", "engine"]
 _HISTORY_DAYS = 364
 _SWEEP = r"(?i)\b(?:sweep|cash concentration|cash pool(?:ing)?|zero.?balanc\w*)\b"
 _LEVELS = (80, 95)
-_PRINCIPAL = (
+TREASURY_PRINCIPAL = (
     r"(?i)\b(?:draw\s?down|drawing|repayment|redemption|placement|matur\w*|tilgung|"
     r"r(?:ü|ue)ckzahlung|festgeldanlage)\b"
 )
@@ -182,7 +182,7 @@ def build_outlook(
     # flows to extrapolate: the outlook is the balance before new treasury actions.
     treasury = lines["category"].isin(("financing", "investment")) & lines["description"].fillna(
         ""
-    ).str.contains(_PRINCIPAL, regex=True)
+    ).str.contains(TREASURY_PRINCIPAL, regex=True)
     recurring, explained = project_recurring(
         lines.loc[~treasury], as_of=t.date(), horizon_days=horizon_days
     )
@@ -293,7 +293,7 @@ def build_outlook(
                     calibrate=False,
                 ).outlook
             ),
-            principal=_PRINCIPAL,
+            principal=TREASURY_PRINCIPAL,
         )
         outlook = apply_calibration(outlook, cal)
     return CashForecast(

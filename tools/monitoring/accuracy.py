@@ -30,8 +30,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.forecasting.calibration import own_funds, own_funds_path
-from tools.forecasting.cash import _PRINCIPAL as TREASURY_PRINCIPAL  # the outlook's own rule
-from tools.forecasting.cash import CashForecast
+from tools.forecasting.cash import TREASURY_PRINCIPAL, CashForecast
 from tools.forecasting.categorize import categorize
 from tools.forecasting.positions import account_keys
 

@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 
 from tools.forecasting import forecast_panel
-from tools.monitoring.accuracy import actual_flows
+from tools.monitoring.accuracy import TREASURY_PRINCIPAL, actual_flows
 from tools.monitoring.alerts_store import MonitorAlert
 
 __all__ = [
@@ -100,9 +100,12 @@ class Recalibration(BaseModel):
 
 def weekly_flows(tables: Mapping[str, pd.DataFrame], *, as_of: date) -> pd.DataFrame:
     """Weekly net flow per cash position (``unique_id, ds, y``), weeks ending on
-    ``as_of``'s weekday, up to ``as_of``."""
+    ``as_of``'s weekday, up to ``as_of``; drawings, repayments, placements and maturities
+    left out, as the forecast leaves them to the treasurer."""
     first = pd.Timestamp(tables["bank_transactions"]["booking_date"].min())
-    lines = actual_flows(tables, after=(first - pd.Timedelta(days=1)).date())
+    lines = actual_flows(
+        tables, after=(first - pd.Timedelta(days=1)).date(), principal=TREASURY_PRINCIPAL
+    )
     lines = lines.loc[lines["booking_date"] <= pd.Timestamp(as_of)]
     if lines.empty:
         return pd.DataFrame(columns=["unique_id", "ds", "y"])
