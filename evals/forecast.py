@@ -8,6 +8,10 @@
 - ``nn5``: the 111 NN5 ATM series, the last 56 days as test (the competition's); sMAPE
   over the test values that exist. Missing training days are filled with the same weekday
   of the week before (the engine's ``fill="seasonal"``); missing test days are not scored.
+  The backtest uses six 56-day windows (the last 48 weeks of training) rather than three,
+  so one holiday window (Christmas) does not dominate the model choice and the interval
+  calibration; this was settled on the training part alone (validation on its last 56
+  days: same accuracy, 80 % coverage 0.85 instead of 0.89).
 - ``topcoder``: monthly cash flow of five countries; rolling origins over the last 12
   months, 3 months ahead, MAE and RMSE against naive and seasonal naive.
 
@@ -231,6 +235,7 @@ def _tally(chosen: dict[str, str]) -> dict[str, int]:
 
 
 RUNNERS = {"m4-weekly": run_m4, "nn5": run_nn5, "topcoder": run_topcoder}
+DEFAULT_WINDOWS = {"nn5": 6}
 DEFAULT_DATA = {
     "m4-weekly": "../shared/data/m4_weekly",
     "nn5": "../shared/data/nn5_daily_atm",
@@ -243,13 +248,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", choices=sorted(RUNNERS), default="m4-weekly")
     parser.add_argument("--data", type=Path, help="folder of the dataset (see SOURCE.txt)")
     parser.add_argument("--neural", choices=["auto", "on", "off"], default="auto")
-    parser.add_argument("--windows", type=int, default=3, help="backtest windows per series")
+    parser.add_argument(
+        "--windows", type=int, help="backtest windows per series (default: 6 for nn5, else 3)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     data = args.data or Path(DEFAULT_DATA[args.dataset])
     neural = {"auto": None, "on": True, "off": False}[args.neural]
     t0 = time.perf_counter()
-    doc = RUNNERS[args.dataset](data, neural=neural, n_windows=args.windows)
+    windows = args.windows or DEFAULT_WINDOWS.get(args.dataset, 3)
+    doc = RUNNERS[args.dataset](data, neural=neural, n_windows=windows)
     doc["seconds"] = round(time.perf_counter() - t0, 1)
     emit(doc, as_json=args.json)
     return 0

@@ -98,10 +98,11 @@ def _mean_over_windows(window_mae: np.ndarray) -> np.ndarray:
     return np.where(n > 0, total / np.maximum(n, 1), np.nan)
 
 
-def _chosen_name(weights: np.ndarray, models: list[str], err: np.ndarray) -> str:
+def _chosen_name(weights: np.ndarray, models: list[str], err: np.ndarray, how: str) -> str:
     used = [j for j in np.argsort(np.where(np.isnan(err), np.inf, err)) if weights[j] > 0]
     names = [models[j] for j in used]
-    return names[0] if len(names) == 1 else f"ensemble({','.join(names)})"
+    kind = "median" if how == "median" else "ensemble"
+    return names[0] if len(names) == 1 else f"{kind}({','.join(names)})"
 
 
 def forecast_panel(
@@ -218,7 +219,16 @@ def forecast_panel(
     cal = calibrate(resid, lowo, full)
 
     say("final forecasts")
-    means = run_forecasts(data, plan, objects, bt, sel.weights, neural_names, **settings)  # type: ignore[arg-type]
+    means = run_forecasts(
+        data,
+        plan,
+        objects,
+        bt,
+        sel.weights,
+        neural_names,
+        how=sel.how,
+        **settings,  # type: ignore[arg-type]
+    )
     fallback, fb_names = fallback_forecasts(
         data, plan.short, h=h, freq=freq, season_length=season_length
     )
@@ -232,7 +242,7 @@ def forecast_panel(
         if uid in bt_index:
             k = bt_index[uid]
             mean[i], scale[i] = means[k], full[k]
-            chosen[uid] = _chosen_name(sel.weights[k], bt.models, mae[k])
+            chosen[uid] = _chosen_name(sel.weights[k], bt.models, mae[k], sel.how)
         elif uid in fallback:
             mean[i], scale[i] = fallback[uid], naive[uid] * ratio
             chosen[uid] = f"fallback:{fb_names[uid]}"

@@ -11,7 +11,7 @@ import pandas as pd
 from tools.forecasting.engine_frames import cv_to_arrays, fc_to_array, naive_scale
 from tools.forecasting.engine_neural import NeuralBudget, neural_backtest, neural_forecast
 from tools.forecasting.engine_plan import Plan
-from tools.forecasting.engine_select import Backtest
+from tools.forecasting.engine_select import Backtest, combine
 from tools.forecasting.engine_stats import Backend, stats_backtest, stats_forecast
 from tools.forecasting.engine_zoo import make_stat_models
 
@@ -113,8 +113,13 @@ def run_forecasts(
     backend: Backend,
     seed: int,
     budget: NeuralBudget,
+    how: str = "mean",
 ) -> np.ndarray:
-    """The weighted point forecast (series of the backtest, h), fitting only models in use."""
+    """The combined point forecast (series of the backtest, h), fitting only models in use.
+
+    ``how``: ``"mean"`` weights the models, ``"median"`` takes the median of those with a
+    positive weight.
+    """
     index = {u: i for i, u in enumerate(bt.ids)}
     out = np.full((len(bt.ids), h, len(bt.models)), np.nan)
     for g, grp in enumerate(plan.groups):
@@ -137,7 +142,7 @@ def run_forecasts(
             sub, nn_used, h=h, freq=freq, season_length=season_length, seed=seed, budget=budget
         )
         fc_to_array(fc, index, bt.models, out)
-    return np.asarray(np.einsum("shm,sm->sh", np.nan_to_num(out), weights))
+    return combine(out, weights, how)
 
 
 def fallback_forecasts(

@@ -7,6 +7,10 @@ the whole panel) are themselves scored honestly by leave-one-window-out: for eac
 the ranking is made on the other windows only and the combination is scored on the held-out
 window. The strategy with the lowest held-out error wins; its held-out residuals are also
 what calibrates the prediction intervals.
+
+Combinations are means (equal weights, or weights inversely proportional to each model's
+backtest error) or medians of a series' top models; the median ignores one model going
+astray on a window, which a mean does not.
 """
 
 from __future__ import annotations
@@ -16,13 +20,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["STRATEGIES", "Backtest", "Selection", "select", "strategy_weights"]
+__all__ = [
+    "STRATEGIES",
+    "Backtest",
+    "Selection",
+    "combine",
+    "combine_how",
+    "select",
+    "strategy_weights",
+]
 
 STRATEGIES = (
     "best",
     "top2",
     "top3",
     "top4",
+    "inv3",
+    "inv5",
+    "median3",
+    "median5",
     "mean_all",
     "global_best",
     "global_top2",
@@ -59,7 +75,8 @@ class Selection:
     """The winning strategy, its per-series model weights and its honest backtest."""
 
     strategy: str
-    weights: np.ndarray  # (series, models), rows sum to 1
+    weights: np.ndarray  # (series, models), rows sum to 1; the members of a median
+    how: str  # "mean" (weighted) or "median" (of the models with a positive weight)
     heldout_pred: np.ndarray  # (series, windows, h): each window forecast without its own data
     scores: dict[str, float]  # held-out scaled MAE per strategy
 
@@ -91,8 +108,13 @@ def strategy_weights(strategy: str, err: np.ndarray, scale: np.ndarray) -> np.nd
     """
     if strategy == "best":
         return _topk(err, 1)
-    if strategy.startswith("top"):
-        return _topk(err, int(strategy[3:]))
+    if strategy.startswith("top") or strategy.startswith("median"):
+        return _topk(err, int(strategy.removeprefix("top").removeprefix("median")))
+    if strategy.startswith("inv"):
+        member = _topk(err, int(strategy[3:])) > 0
+        with np.errstate(divide="ignore"):
+            inv = np.where(member, 1.0 / np.maximum(np.nan_to_num(err, nan=np.inf), 1e-12), 0.0)
+        return np.asarray(inv / np.maximum(inv.sum(axis=1, keepdims=True), 1e-300))
     if strategy == "mean_all":
         ok = np.isfinite(err).astype(float)
         return ok / np.maximum(ok.sum(axis=1, keepdims=True), 1)
@@ -111,9 +133,24 @@ def strategy_weights(strategy: str, err: np.ndarray, scale: np.ndarray) -> np.nd
     raise ValueError(f"unknown combination strategy {strategy!r}; one of {STRATEGIES}")
 
 
-def _combine(pred: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted forecast (series, windows, h) from (series, windows, h, models)."""
-    return np.einsum("swhm,sm->swh", np.nan_to_num(pred), w)
+def combine_how(strategy: str) -> str:
+    """How a strategy combines its members: ``"median"`` or a weighted ``"mean"``."""
+    return "median" if strategy.startswith("median") else "mean"
+
+
+def combine(pred: np.ndarray, w: np.ndarray, how: str = "mean") -> np.ndarray:
+    """Combined forecast (series, ...) from ``pred`` (series, ..., models) and weights.
+
+    ``how="median"``: the median of the models with a positive weight (per point).
+    """
+    if how == "median":
+        member = (w > 0).reshape(w.shape[0], *([1] * (pred.ndim - 2)), w.shape[1])
+        picked = np.where(member & ~np.isnan(pred), pred, np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a series without members
+            out = np.nanmedian(picked, axis=-1)
+        return np.asarray(np.nan_to_num(out))
+    return np.asarray(np.einsum("s...m,sm->s...", np.nan_to_num(pred), w))
 
 
 def _heldout(bt: Backtest, strategy: str, mae: np.ndarray) -> np.ndarray:
@@ -129,7 +166,7 @@ def _heldout(bt: Backtest, strategy: str, mae: np.ndarray) -> np.ndarray:
         weights = strategy_weights(strategy, err, bt.scale)
         no_rank = ~np.isfinite(err).any(axis=1)
         weights[no_rank] = base[no_rank]
-        out[:, w, :] = _combine(bt.pred[:, w : w + 1], weights)[:, 0, :]
+        out[:, w, :] = combine(bt.pred[:, w], weights, combine_how(strategy))
     out[np.isnan(bt.y)] = np.nan
     return out
 
@@ -162,6 +199,7 @@ def select(bt: Backtest, *, strategies: tuple[str, ...] = STRATEGIES) -> Selecti
     return Selection(
         strategy=chosen,
         weights=strategy_weights(chosen, all_err, bt.scale),
+        how=combine_how(chosen),
         heldout_pred=held[chosen],
         scores=scores,
     )

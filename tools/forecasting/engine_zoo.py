@@ -26,7 +26,19 @@ __all__ = [
     "seasonalities",
 ]
 
-STAT_MODELS = ("SeasonalNaive", "Naive", "AutoETS", "AutoTheta", "AutoARIMA", "MSTL")
+STAT_MODELS = (
+    "SeasonalNaive",
+    "Naive",
+    "SeasonalMedian",
+    "SeasonalProfile",
+    "AutoETS",
+    "AutoTheta",
+    "AutoARIMA",
+    "MSTL",
+)
+# The robust profile models need this many full seasons of history to differ from
+# SeasonalNaive.
+PROFILE_MIN_SEASONS = 3
 INTERMITTENT_MODELS = ("CrostonOptimized", "ADIDA", "IMAPA")
 NEURAL_MODELS = ("NHITS", "NBEATS")
 ALL_MODELS = STAT_MODELS + INTERMITTENT_MODELS + NEURAL_MODELS
@@ -37,6 +49,8 @@ ALL_MODELS = STAT_MODELS + INTERMITTENT_MODELS + NEURAL_MODELS
 COST_MS_PER_OBS = {
     "SeasonalNaive": 0.002,
     "Naive": 0.002,
+    "SeasonalMedian": 0.01,
+    "SeasonalProfile": 0.01,
     "CrostonOptimized": 0.002,
     "ADIDA": 0.002,
     "IMAPA": 0.002,
@@ -77,7 +91,7 @@ def default_models(n_obs: int, *, intermittent: bool, budget_ms: float | None) -
         intermittent: the group's series are intermittent (adds Croston, ADIDA, IMAPA).
         budget_ms: CPU milliseconds the group may take (None: no limit).
     """
-    order = ["SeasonalNaive", "Naive"]
+    order = ["SeasonalNaive", "Naive", "SeasonalMedian", "SeasonalProfile"]
     if intermittent:
         order += list(INTERMITTENT_MODELS)
     order += ["MSTL", "AutoTheta", "AutoETS", "AutoARIMA"]
@@ -109,7 +123,8 @@ def make_stat_models(
     """statsforecast model objects for ``names`` given the shortest training length ``n_obs``.
 
     Seasonal terms are dropped where the history cannot estimate them, so every model fits
-    every series of the group; ``MSTL`` without any usable period is skipped.
+    every series of the group; ``MSTL`` without any usable period is skipped, and so are the
+    profile models without ``PROFILE_MIN_SEASONS`` full seasons.
     """
     from statsforecast.models import (
         ADIDA,
@@ -123,7 +138,10 @@ def make_stat_models(
         SeasonalNaive,
     )
 
+    from tools.forecasting.engine_profile import SeasonalMedian, SeasonalProfile
+
     periods = seasonalities(freq, season_length, n_obs)
+    profiled = season_length > 1 and n_obs >= PROFILE_MIN_SEASONS * season_length
     m = periods[0] if periods else 1
     # ETS estimates one state per season: statsforecast refuses periods above 24.
     ets_m = m if m <= 24 else 1
@@ -133,6 +151,10 @@ def make_stat_models(
             out.append(SeasonalNaive(season_length=max(1, min(season_length, n_obs))))
         elif name == "Naive":
             out.append(Naive())
+        elif name == "SeasonalMedian" and profiled:
+            out.append(SeasonalMedian(season_length))
+        elif name == "SeasonalProfile" and profiled:
+            out.append(SeasonalProfile(season_length))
         elif name == "AutoETS":
             out.append(AutoETS(season_length=ets_m))
         elif name == "AutoTheta":
