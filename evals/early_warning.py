@@ -15,12 +15,13 @@ shocks that do not. The default 28 runs hold each design four times.
 **Checks.** Every seven days from ``S - 21`` to ``S + 63`` days (13 as-of dates) the ledger
 is cut with ``tables_as_of`` (the credit facilities' drawn amounts set back to that date
 from the drawdowns and repayments booked after it, as a user would have had them), forecast
-with ``build_outlook(quality="fast")`` and passed through ``liquidity_risk``,
-``early_warnings`` plus ``counterparty_warnings`` (customers that stopped paying, assumed
-not to pay) and ``prepayment_warnings`` (suppliers that switched to payment at order), and
-``watch``, which carries its state from check to check. A check *alerts*
+with ``build_outlook(quality="fast")`` and passed through ``run_early_warnings``, the run
+the daily job makes: ``liquidity_risk``, ``early_warnings`` plus the counterparty warnings
+(customers that stopped paying, assumed not to pay; suppliers that switched to payment at
+order) and ``watch``, which carries its state from check to check. A check *alerts*
 for a cash position when a warning or critical alert is open on that position after
-``watch`` (confirmed over consecutive checks, or critical, or urgent). Only positions with a
+``watch`` (confirmed over consecutive checks, or critical, near, more likely than not, or
+backed by a counterparty warning). Only positions with a
 policy floor are scored (US01/USD, DE01/EUR); DE01's USD collection account has none.
 
 **Truth: a breach.** The simulated treasurer defends the floor by drawing on the revolver,
@@ -50,11 +51,11 @@ consecutive alerting checks on one position; it is false when no check in it has
 ahead; ``false_episode_share`` = false episodes / episodes.
 
 **Methods.** ``early_warning`` as above (the product). ``single_check_threshold``: the
-same checks, alerting whenever one check's own-cash breach probability crosses the warning
-threshold on some day or a counterparty or prepayment warning fires, with no memory
-between checks (the rule before ``watch``). ``point_forecast_rule`` (baseline): the
-13-week point forecast (mean path, bills on due dates) below the minimum on any day. All
-use the same checks, truth and definitions.
+same checks, alerting whenever one check's own-cash breach probability crosses the policy's
+flat warning threshold on some day or a counterparty or prepayment warning fires, with no
+memory between checks (the rule before ``watch`` and the horizon-graded warning levels).
+``point_forecast_rule`` (baseline): the 13-week point forecast (mean path, bills on due
+dates) below the minimum on any day. All use the same checks, truth and definitions.
 """
 
 from __future__ import annotations
@@ -76,14 +77,9 @@ from tools.data.simulator import Company, Shock, SimConfig, generate_company
 from tools.forecasting.calibration import own_funds, own_funds_path
 from tools.forecasting.cash import build_outlook
 from tools.forecasting.outlook import CashOutlook
-from tools.risk import (
-    business_days,
-    early_warnings,
-    liquidity_risk,
-    watch,
-)
+from tools.risk import business_days
 from tools.risk.alerts import Alert
-from tools.risk.counterparties import counterparty_alerts
+from tools.risk.daily import run_early_warnings
 from tools.risk.episodes import WatchState
 
 __all__ = ["main"]
@@ -240,16 +236,14 @@ def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
             seed=run.seed,
             quality="fast",
         )
-        risk = liquidity_risk(forecast.outlook, company.policy)
-        counterparties = counterparty_alerts(
-            forecast.outlook, company.policy, view, forecast.receivables, as_of=d
+        found = run_early_warnings(
+            forecast.outlook, company.policy, view, forecast.receivables, previous=state
         )
-        raw = early_warnings(risk).with_alerts(counterparties.alerts)
-        shown, state = watch(raw, state)
+        risk, state = found.risk, found.state
         for key in KEYS:
             single = [
                 risk.scope(key).first_breach_date,
-                _open_alert(list(counterparties.alerts), key),
+                _open_alert(list(found.counterparties.alerts), key),
             ]
             records.append(
                 {
@@ -260,7 +254,7 @@ def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
                     "key": key,
                     "check": d,
                     "truth": truth.first_breach(key, d),
-                    "ours": _open_alert(list(shown.alerts), key),
+                    "ours": _open_alert(list(found.shown.alerts), key),
                     "single": min((x for x in single if x is not None), default=None),
                     "baseline": _point_alert(forecast.outlook, key),
                     "max_probability": risk.scope(key).max_breach_probability,

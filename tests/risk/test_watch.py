@@ -154,3 +154,46 @@ def test_rerun_on_the_same_day_does_not_confirm() -> None:
     assert [a.data["status"] for a in shown.alerts if a.scope == KEY] == ["new"]
     with pytest.raises(ValueError, match="come after a run"):
         watch(first, again.model_copy(update={"as_of": DAY + timedelta(days=3)}))
+
+
+def _counterparty(ew: EarlyWarning, severity: str = "warning") -> EarlyWarning:
+    """``ew`` with a counterparty warning on KEY (a customer seen to stop paying)."""
+    base = next(a for a in ew.alerts if a.scope == KEY)
+    seen = base.model_copy(
+        update={
+            "severity": severity,
+            "cause": "customer C1 stopped paying",
+            "data": {"evidence": "counterparty", "customers": [{"customer_id": "C1"}]},
+        }
+    )
+    return ew.with_alerts((seen,))
+
+
+def test_counterparty_evidence_opens_at_once() -> None:
+    # a customer that stopped paying is seen in the bank data, not guessed by the forecast:
+    # no second run is needed to confirm it
+    shown, state = watch(_counterparty(_run(0.1, DAY)), None)
+    mine = [a for a in shown.alerts if a.scope == KEY]
+    assert [(a.severity, a.data["status"]) for a in mine] == [("warning", "new")]
+    assert mine[0].data["opened_by"] == "counterparty"
+    assert state.get(KEY).status == "active"
+
+
+def test_counterparty_evidence_confirms_the_forecasts_warning() -> None:
+    # the forecast's 30 % warning leads (more probable), the customer's silence confirms it
+    shown, _ = watch(_counterparty(_run(0.3, DAY)), None)
+    mine = [a for a in shown.alerts if a.scope == KEY]
+    assert [a.data["status"] for a in mine] == ["new"]
+    assert mine[0].data["other_causes"] == ["customer C1 stopped paying"]
+
+
+def test_why_an_episode_opened_is_recorded() -> None:
+    runs = _weekly([0.3, 0.3])
+    state: WatchState | None = None
+    opened = []
+    for ew in runs:
+        shown, state = watch(ew, state)
+        opened += [a.data.get("opened_by") for a in shown.alerts if a.scope == KEY]
+    assert opened == [None, "confirmed"]
+    shown, _ = watch(_run(0.6, DAY), None)
+    assert [a.data["opened_by"] for a in shown.alerts if a.scope == KEY] == ["critical"]

@@ -20,13 +20,17 @@ _DIGITS = re.compile(r"[\d.,]+")
 
 def from_early_warnings(alerts: Iterable[Alert]) -> list[MonitorAlert]:
     """Liquidity and counterparty early warnings: one condition per scope and severity
-    (a breach date that moves by a day is the same condition, refreshed)."""
+    (a breach date that moves by a day is the same condition, refreshed). The watch merges a
+    scope's alerts and the leading cause may change from run to run (the forecast's own
+    risk one day, a customer that stopped paying the next): the condition stays the same,
+    and only ``source`` says which cause leads."""
     out = []
     for a in alerts:
-        kind = "counterparty" if "customers" in a.data else a.kind
+        observed = a.data.get("evidence") == "counterparty" or "customers" in a.data
+        kind = "counterparty" if observed else a.kind
         out.append(
             MonitorAlert(
-                dedupe_key=f"{kind}:{a.scope}:{a.severity}",
+                dedupe_key=f"{a.kind}:{a.scope}:{a.severity}",
                 source=kind,
                 severity=a.severity,
                 scope=a.scope,
@@ -38,6 +42,7 @@ def from_early_warnings(alerts: Iterable[Alert]) -> list[MonitorAlert]:
                 data={
                     "breach_date": a.breach_date.isoformat() if a.breach_date else None,
                     "lead_time_days": a.lead_time_days,
+                    **{k: a.data[k] for k in ("status", "opened_by") if k in a.data},
                 },
             )
         )

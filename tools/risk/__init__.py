@@ -1,8 +1,18 @@
 """Liquidity risk: breach probabilities from the cash outlook, early warnings (confirmed
-over successive runs by ``watch``), and anomalies in bank flows."""
+over successive runs by ``watch``; ``run_early_warnings`` makes one run as the daily job
+does), and anomalies in bank flows."""
 
-from tools.risk.alerts import Alert, EarlyWarning, business_days, early_warnings
+from tools.risk.alerts import (
+    RANK,
+    Alert,
+    EarlyWarning,
+    business_days,
+    early_warnings,
+    risk_levels,
+    warning_levels,
+)
 from tools.risk.anomalies import Anomaly, AnomalyReport, bank_anomalies
+from tools.risk.daily import WarningRun, run_early_warnings
 from tools.risk.deterioration import counterparty_warnings, silent_customers
 from tools.risk.episodes import ScopeWatch, WatchState, watch
 from tools.risk.liquidity import liquidity_risk
@@ -10,6 +20,7 @@ from tools.risk.models import BillAtRisk, BindingConstraint, Driver, LiquidityRi
 from tools.risk.prepayment import prepaying_suppliers, prepayment_warnings
 
 __all__ = [
+    "RANK",
     "Alert",
     "Anomaly",
     "AnomalyReport",
@@ -20,6 +31,7 @@ __all__ = [
     "LiquidityRisk",
     "ScopeRisk",
     "ScopeWatch",
+    "WarningRun",
     "WatchState",
     "bank_anomalies",
     "business_days",
@@ -28,6 +40,9 @@ __all__ = [
     "liquidity_risk",
     "prepaying_suppliers",
     "prepayment_warnings",
+    "risk_levels",
+    "run_early_warnings",
     "silent_customers",
+    "warning_levels",
     "watch",
 ]

@@ -1,5 +1,15 @@
 """Early warnings: alerts raised when the chance of breaching minimum cash crosses the
-policy's thresholds, with the lead time left and the cause in words and numbers."""
+policy's thresholds, with the lead time left and the cause in words and numbers.
+
+The bar for a warning rises with the distance to the breach. Within ``near_days`` business
+days (four weeks) the policy's ``warning_probability`` applies as it stands; from there it
+rises in a straight line to ``far_probability`` (by default the policy's
+``critical_probability``) at ``far_days`` (thirteen weeks). A forecast's spread widens and its
+estimates of distant flows (next quarter's supplier bills, taxes) are rough, and a breach two
+months out leaves time to see it again, so a 20 % chance that far out is mostly noise; a
+breach two weeks out leaves no such time. On the simulator's development seeds nearly every
+warning that did not come true was more than six weeks ahead.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +19,21 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.risk.levels import FAR_DAYS, NEAR_DAYS, risk_levels, warning_levels
 from tools.risk.models import LiquidityRisk, ScopeRisk
 
-__all__ = ["RANK", "Alert", "EarlyWarning", "Severity", "business_days", "early_warnings"]
+__all__ = [
+    "FAR_DAYS",
+    "NEAR_DAYS",
+    "RANK",
+    "Alert",
+    "EarlyWarning",
+    "Severity",
+    "business_days",
+    "early_warnings",
+    "risk_levels",
+    "warning_levels",
+]
 
 Severity = Literal["info", "warning", "critical"]
 RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -102,21 +124,26 @@ def _cause(risk: ScopeRisk, day: int, dates: tuple[date, ...], lead: int) -> str
 
 
 def _classify(
-    risk: ScopeRisk, th: dict[str, float], info: float, structural_days: int
+    risk: ScopeRisk,
+    th: dict[str, float],
+    levels: np.ndarray,
+    info: float,
+    structural_days: int,
 ) -> tuple[Severity, int, bool] | None:
     """Severity, the first day it applies, and whether the risk is structural.
 
     critical: even drawing every available committed facility leaves more than
     ``critical_probability`` of ending a day below the floor. warning: own cash (no new
-    drawings) falls below the floor with more than ``warning_probability``, or the credit
-    line falls short with that probability. info: own cash at least ``info`` likely short.
+    drawings) falls below the floor with more than that day's warning level (``levels``:
+    the policy's ``warning_probability``, higher for distant days), or the credit line falls
+    short with that probability. info: own cash at least ``info`` likely short.
     Structural: a warning already on the first ``structural_days`` days (the position runs
     at its floor) that the undrawn committed line covers throughout.
     """
     own = np.asarray(risk.breach_probability)
     credit = np.asarray(risk.breach_probability_with_credit)
-    warn_own = np.flatnonzero(own > th["warning_probability"])
-    warn_credit = np.flatnonzero(credit > th["warning_probability"])
+    warn_own = np.flatnonzero(own > levels)
+    warn_credit = np.flatnonzero(credit > levels)
     first_warn = int(warn_own[0]) if warn_own.size else None
     if np.any(credit > th["critical_probability"]):
         day = first_warn if first_warn is not None else int(warn_credit[0])
@@ -130,9 +157,9 @@ def _classify(
 
 
 def _scope_alert(
-    risk: ScopeRisk, lr: LiquidityRisk, info: float, structural_days: int
+    risk: ScopeRisk, lr: LiquidityRisk, levels: np.ndarray, info: float, structural_days: int
 ) -> Alert | None:
-    crossed = _classify(risk, lr.thresholds, info, structural_days)
+    crossed = _classify(risk, lr.thresholds, levels, info, structural_days)
     if crossed is None:
         return None
     severity, day, structural = crossed
@@ -146,7 +173,7 @@ def _scope_alert(
         severity = "info"
         title = f"{risk.scope}: runs at its minimum cash, funded by its undrawn credit line"
     credit = np.asarray(risk.breach_probability_with_credit)
-    short = np.flatnonzero(credit > lr.thresholds["warning_probability"])
+    short = np.flatnonzero(credit > levels)
     return Alert(
         severity=severity,
         kind="liquidity",
@@ -164,6 +191,7 @@ def _scope_alert(
             "currency": risk.currency,
             "max_breach_probability": risk.max_breach_probability,
             "horizon_breach_probability": risk.horizon_breach_probability,
+            "warning_level": round(float(levels[day]), 4),
             "breach_probability_with_credit": risk.breach_probability_with_credit[day],
             "max_breach_probability_with_credit": float(credit.max()),
             "credit_short_date": lr.dates[int(short[0])].isoformat() if short.size else None,
@@ -179,19 +207,28 @@ def _scope_alert(
 
 
 def early_warnings(
-    risk: LiquidityRisk, *, info_probability: float = 0.05, structural_days: int = 5
+    risk: LiquidityRisk,
+    *,
+    info_probability: float = 0.05,
+    structural_days: int = 5,
+    near_days: int = NEAR_DAYS,
+    far_days: int = FAR_DAYS,
+    far_probability: float | None = None,
 ) -> EarlyWarning:
     """Liquidity alerts per position, multi-position entity and the group, for one run.
 
     Severity comes from the policy thresholds, the available committed credit taken into
     account: critical when drawing every undrawn committed facility still leaves more than
     ``critical_probability`` of ending a day below the floor; warning when own cash (no new
-    drawings) falls below the floor with more than ``warning_probability``; info at
-    ``info_probability``. A warning present from the first ``structural_days`` days that the
-    credit line covers throughout is *structural* (the position runs at its floor on its
-    line): info, with ``data["structural"]``. The breach date is the first day own cash is
-    likely short; the lead time counts business days from ``as_of`` to it. Use ``watch`` to
-    confirm warnings over successive runs and report structural positions once.
+    drawings) falls below the floor with more than that day's warning level (the policy's
+    ``warning_probability`` up to ``near_days`` business days ahead, rising to
+    ``far_probability``, default ``critical_probability``, at ``far_days``: see
+    ``warning_levels``); info at ``info_probability``. A warning present from the first
+    ``structural_days`` days that the credit line covers throughout is *structural* (the
+    position runs at its floor on its line): info, with ``data["structural"]``. The breach
+    date is the first day own cash is likely short; the lead time counts business days from
+    ``as_of`` to it. Use ``watch`` to confirm warnings over successive runs and report
+    structural positions once.
     Entities with a single position repeat that position and get no alert of their own; a
     position without a floor of its own (its entity's floor covers it) gets at most an info
     alert about overdrawing.
@@ -201,10 +238,13 @@ def early_warnings(
         *(e for e in risk.entities if len(e.keys) > 1),
         risk.group,
     ]
+    levels = risk_levels(
+        risk, near_days=near_days, far_days=far_days, far_probability=far_probability
+    )
     alerts = [
         a
         for s in scopes
-        if (a := _scope_alert(s, risk, info_probability, structural_days)) is not None
+        if (a := _scope_alert(s, risk, levels, info_probability, structural_days)) is not None
     ]
     alerts.sort(
         key=lambda a: (-RANK[a.severity], a.lead_time_days if a.lead_time_days is not None else 0)
@@ -216,6 +256,13 @@ def early_warnings(
             **risk.thresholds,
             "info_probability": info_probability,
             "structural_days": float(structural_days),
+            "near_days": float(near_days),
+            "far_days": float(far_days),
+            "far_probability": float(
+                risk.thresholds["critical_probability"]
+                if far_probability is None
+                else far_probability
+            ),
         },
         provenance={**risk.provenance, "source": "liquidity_risk"},
     )

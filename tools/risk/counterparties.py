@@ -14,7 +14,9 @@ import pandas as pd
 from tools.domain.policy import Policy
 from tools.forecasting.outlook import CashOutlook
 from tools.risk.alerts import Alert
-from tools.risk.deterioration import counterparty_warnings, silent_customers
+from tools.risk.deterioration import counterparty_warnings, forecast_receipts, silent_customers
+from tools.risk.liquidity import liquidity_risk
+from tools.risk.models import LiquidityRisk
 from tools.risk.prepayment import prepaying_suppliers, prepayment_warnings
 
 __all__ = ["CounterpartyAlerts", "counterparty_alerts"]
@@ -33,19 +35,22 @@ def counterparty_alerts(
     receivables: pd.DataFrame,
     *,
     as_of: date,
+    risk: LiquidityRisk | None = None,
 ) -> CounterpartyAlerts:
     """Alerts for the positions that would breach if the customers that went silent did not
-    pay, or while the suppliers that now want prepayment are paid twice over the switch.
+    pay, or while the suppliers that now want prepayment are paid twice over the switch,
+    where that behaviour makes a difference to the forecast's own risk.
 
     Args:
         receivables: the forecast's per-invoice receipts (``CashForecast.receivables``).
+        risk: ``liquidity_risk(outlook, policy)`` when already at hand.
     """
-    from tools.scenarios import expected_receipts_from
-
     silent = silent_customers(tables, as_of=as_of)
-    stopped = counterparty_warnings(
-        outlook, policy, silent, expected_receipts=expected_receipts_from(receivables)
-    )
     prepaying = prepaying_suppliers(tables, as_of=as_of)
-    switched = prepayment_warnings(outlook, policy, prepaying)
+    if risk is None and not (silent.empty and prepaying.empty):
+        risk = liquidity_risk(outlook, policy)
+    stopped = counterparty_warnings(
+        outlook, policy, silent, expected_receipts=forecast_receipts(receivables), baseline=risk
+    )
+    switched = prepayment_warnings(outlook, policy, prepaying, baseline=risk)
     return CounterpartyAlerts((*stopped, *switched), silent, prepaying)

@@ -8,13 +8,17 @@ liquidity engine what it would mean:
   year, nothing for more than ``factor`` times its usual gap between payment days (and at
   least ``min_days``), and has invoices past due;
 - the **conditional outlook** assumes the silent customers pay nothing more in the horizon:
-  their open invoices' expected receipts are removed; with ``future_receipts`` the receipts
+  what the forecast still expects from their open invoices is removed (``forecast_receipts``:
+  the forecast already doubts a long-silent customer, so removing the full open amount would
+  take other customers' receipts with it); with ``future_receipts`` the receipts
   of their future invoices (their share of the position's invoicing over the last year)
   are cut from ``lag_days`` on as well. That is off by default: the cut applies to the
   position's receipts as a whole, and a customer on credit hold also stops causing costs,
   so it overstates the loss and raises false alarms;
 - a **warning** is raised for each scope with a policy floor whose breach probability under
-  that assumption crosses the policy's warning threshold.
+  that assumption crosses the day's warning level (``tools.risk.alerts.risk_levels``) *and*
+  is at least ``min_effect`` above the forecast's own on that day: where the customers make
+  no difference the risk is the forecast's own, which ``early_warnings`` reports.
 """
 
 from __future__ import annotations
@@ -28,11 +32,19 @@ import pandas as pd
 
 from tools.domain.policy import Policy
 from tools.forecasting.outlook import CashOutlook
-from tools.risk.alerts import Alert, business_days
+from tools.risk.alerts import Alert, business_days, risk_levels
 from tools.risk.liquidity import liquidity_risk
 from tools.risk.models import LiquidityRisk, ScopeRisk
 
-__all__ = ["counterparty_warnings", "silent_customers"]
+__all__ = [
+    "MIN_EFFECT",
+    "conditional_breach_alerts",
+    "counterparty_warnings",
+    "forecast_receipts",
+    "silent_customers",
+]
+
+MIN_EFFECT = 0.1  # a counterparty must add 10 points to a day's breach probability
 
 
 def silent_customers(
@@ -107,6 +119,30 @@ def silent_customers(
     return pd.DataFrame(rows, columns=cols)
 
 
+def forecast_receipts(receivables: pd.DataFrame) -> pd.DataFrame:
+    """What the forecast expects from each open invoice within its horizon, on the invoice's
+    expected payment date: ``customer_id, key, ds, amount``.
+
+    ``receivables`` is ``CashForecast.receivables``. The amount is ``expected_in_horizon``
+    (the open amount times the chance it is paid within the horizon, in cash, by a customer
+    that may have gone silent); the open amount where that column is missing.
+    """
+    cols = ["customer_id", "key", "ds", "amount"]
+    if receivables is None or receivables.empty:
+        return pd.DataFrame(columns=cols)
+    frame = receivables.dropna(subset=["expected_date"])
+    column = "expected_in_horizon" if "expected_in_horizon" in frame else "open_amount"
+    amount = frame[column]
+    return pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].astype(str),
+            "key": frame["key"].astype(str),
+            "ds": pd.to_datetime(frame["expected_date"]),
+            "amount": amount.astype(float),
+        }
+    )[cols]
+
+
 def _without(
     outlook: CashOutlook, silent: pd.DataFrame, expected: pd.DataFrame, lag_days: int | None
 ) -> CashOutlook:
@@ -138,17 +174,27 @@ def counterparty_warnings(
     silent: pd.DataFrame,
     *,
     expected_receipts: pd.DataFrame,
+    baseline: LiquidityRisk | None = None,
     future_receipts: bool = False,
     lag_days: int = 30,
+    min_effect: float = MIN_EFFECT,
 ) -> tuple[Alert, ...]:
     """Warnings for the scopes that would breach if the silent customers paid nothing more.
 
-    ``expected_receipts`` is ``tools.scenarios.expected_receipts_from(forecast.receivables)``.
+    Args:
+        expected_receipts: ``forecast_receipts(forecast.receivables)``: what the forecast
+            expects from each open invoice.
+        baseline: ``liquidity_risk(outlook, policy)`` when already at hand (computed
+            otherwise): the forecast's own risk the customers' effect is measured against.
+        min_effect: the least the silence must add to a day's breach probability.
     """
     if silent.empty:
         return ()
     lag = lag_days if future_receipts else None
-    risk = liquidity_risk(_without(outlook, silent, expected_receipts, lag), policy)
+    base = baseline if baseline is not None else liquidity_risk(outlook, policy)
+    risk = liquidity_risk(
+        _without(outlook, silent, expected_receipts, lag), policy, horizon_days=base.horizon_days
+    )
     names = ", ".join(
         f"{r.customer_id} ({r.overdue:,.0f} {r.currency} overdue, silent {r.days_silent} days, "
         f"usually every {r.usual_gap:.0f})"
@@ -156,45 +202,65 @@ def counterparty_warnings(
     )
     return conditional_breach_alerts(
         risk,
+        baseline=base,
         title="customers stopped paying; minimum cash at risk",
-        cause=lambda scope, p: (
+        cause=lambda scope, when, p, p0: (
             f"if the customers that stopped paying do not pay, "
-            f"{scope.scope} has a {p:.0%} chance of ending {scope.first_breach_date} below the "
-            f"{scope.minimum:,.0f} {scope.currency} minimum; silent: {names}"
+            f"{scope.scope} has a {p:.0%} chance of ending {when} below the "
+            f"{scope.minimum:,.0f} {scope.currency} minimum ({p0:.0%} if they pay as "
+            f"forecast); silent: {names}"
         ),
         data={"customers": silent.to_dict("records")},
+        min_effect=min_effect,
     )
 
 
 def conditional_breach_alerts(
     risk: LiquidityRisk,
     *,
+    baseline: LiquidityRisk,
     title: str,
-    cause: Callable[[ScopeRisk, float], str],
+    cause: Callable[[ScopeRisk, date, float, float], str],
     data: dict[str, Any],
+    min_effect: float = MIN_EFFECT,
 ) -> tuple[Alert, ...]:
     """A warning per policy scope that breaches under a conditional outlook (customers that
-    stopped paying, suppliers that demand prepayment), at its first likely breach."""
+    stopped paying, suppliers that demand prepayment) because of the counterparties.
+
+    The breach date is the first day whose conditional breach probability is above the
+    day's warning level (``risk_levels``) and at least ``min_effect`` above ``baseline``'s
+    (the forecast's own) on that day. ``cause(scope, day, p, p_baseline)`` words it. The
+    alerts carry ``data["evidence"] = "counterparty"``: observed behaviour, which ``watch``
+    does not wait to see confirmed by a second run.
+    """
+    levels = risk_levels(risk)
     out = []
     for scope in risk.policy_scopes:
-        if scope.first_breach_date is None:
+        cond = np.asarray(scope.breach_probability)
+        base = np.asarray(baseline.scope(scope.scope).breach_probability)
+        hits = np.flatnonzero((cond > levels) & (cond - base >= min_effect))
+        if not hits.size:
             continue
-        day = risk.dates.index(scope.first_breach_date)
-        p = scope.breach_probability[day]
+        day = int(hits[0])
+        when = risk.dates[day]
+        p, p0 = float(cond[day]), float(base[day])
         out.append(
             Alert(
                 severity="warning",
                 kind="liquidity",
                 scope=scope.scope,
                 title=f"{scope.scope}: {title}",
-                cause=cause(scope, p),
+                cause=cause(scope, when, p, p0),
                 as_of=risk.as_of,
-                breach_date=scope.first_breach_date,
-                lead_time_days=business_days(risk.as_of, scope.first_breach_date),
+                breach_date=when,
+                lead_time_days=business_days(risk.as_of, when),
                 probability=p,
                 data={
                     **data,
+                    "evidence": "counterparty",
                     "conditional_breach_probability": p,
+                    "baseline_breach_probability": p0,
+                    "warning_level": round(float(levels[day]), 4),
                     "minimum": scope.minimum,
                     "currency": scope.currency,
                     "credit_available": scope.credit_available,

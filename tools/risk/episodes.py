@@ -11,10 +11,15 @@ not every day; and an alarm that is already open should read as "still open", no
   credit, with more than ``critical_probability``) open an episode at once;
 - **warning** alerts open one after ``confirm`` consecutive runs above the warning
   threshold; at once when the breach is closer than ``urgent_days`` business days (there
-  is no time to wait for confirmation) or its probability is above the policy's
+  is no time to wait for confirmation), when its probability is above the policy's
   ``critical_probability`` (a breach more likely than not is no threshold noise, even when
-  the credit line would cover it); until then they are reported as ``info`` with status
-  ``pending``;
+  the credit line would cover it), or when a counterparty warning backs it (alerts with
+  ``data["evidence"] == "counterparty"``: customers that stopped paying, suppliers that
+  switched to prepayment; that behaviour is observed in the ledger over weeks, not a
+  forecast that may not repeat, and waiting a run for the forecast to learn it is the lag the
+  check exists to avoid); until then they are reported as ``info`` with status ``pending``.
+  Why an episode opened is kept in ``data["opened_by"]``: critical, near, likely,
+  counterparty or confirmed;
 - an open episode stays open (status ``ongoing``; ``escalated`` when it becomes more
   severe) until ``clear`` consecutive runs have no warning. Raising takes ``confirm`` runs,
   closing ``clear``: with the defaults (2 and 1, chosen on simulator development seeds
@@ -52,6 +57,10 @@ class ScopeWatch(BaseModel):
     streak: int = Field(default=0, description="Consecutive runs with a warning or worse")
     quiet: int = Field(default=0, description="Consecutive runs without, while open")
     structural_since: date | None = None
+    opened_by: str | None = Field(
+        default=None,
+        description="Why the open episode opened: critical, near, likely, counterparty, confirmed",
+    )
 
 
 class WatchState(BaseModel):
@@ -81,11 +90,36 @@ def _strongest(alerts: list[Alert]) -> Alert | None:
     return top.model_copy(update={"data": {**top.data, "other_causes": others}})
 
 
-def _with(alert: Alert, severity: Severity, status: str, note: str, opened: date | None) -> Alert:
+def _with(
+    alert: Alert,
+    severity: Severity,
+    status: str,
+    note: str,
+    opened: date | None,
+    opened_by: str | None = None,
+) -> Alert:
     data = {**alert.data, "status": status, "episode_opened": opened}
+    if opened_by is not None:
+        data["opened_by"] = opened_by
     noted = status in ("pending", "closed") or note == "easing"
     title = f"{alert.title} ({note})" if noted else alert.title
     return alert.model_copy(update={"severity": severity, "title": title, "data": data})
+
+
+def _opened_by(
+    alert: Alert, streak: int, soonest: int | None, observed: bool, rules: tuple[int, int, float]
+) -> str | None:
+    """Why a serious alert opens an episode on this run, or None to wait for confirmation."""
+    confirm, urgent_days, strong = rules
+    if alert.severity == "critical":
+        return "critical"
+    if soonest is not None and soonest < urgent_days:
+        return "near"
+    if (alert.probability or 0.0) > strong:
+        return "likely"
+    if observed:
+        return "counterparty"
+    return "confirmed" if streak >= confirm else None
 
 
 def _step(
@@ -93,6 +127,8 @@ def _step(
     alert: Alert | None,
     as_of: date,
     *,
+    soonest: int | None,
+    observed: bool,
     confirm: int,
     clear: int,
     urgent_days: int,
@@ -107,7 +143,7 @@ def _step(
             severity = alert.severity if rank_up else prev.severity or alert.severity
             state = prev.model_copy(update={"streak": streak, "quiet": 0, "severity": severity})
             status = "escalated" if rank_up else "ongoing"
-            return state, _with(alert, severity, status, status, prev.opened)
+            return state, _with(alert, severity, status, status, prev.opened, prev.opened_by)
         quiet = prev.quiet + 1
         if quiet < clear:
             state = prev.model_copy(update={"streak": 0, "quiet": quiet})
@@ -115,21 +151,21 @@ def _step(
             if kept is None:
                 return state, None
             sev = prev.severity or "warning"
-            return state, _with(kept, sev, "ongoing", "easing", prev.opened)
+            return state, _with(kept, sev, "ongoing", "easing", prev.opened, prev.opened_by)
         closed = _with(alert, "info", "closed", "risk receded", None) if alert else None
         return ScopeWatch(scope=prev.scope), closed
     if serious and alert is not None:
-        urgent = alert.lead_time_days is not None and alert.lead_time_days < urgent_days
-        clear_cut = (alert.probability or 0.0) > strong
-        if alert.severity == "critical" or streak >= confirm or urgent or clear_cut:
+        why = _opened_by(alert, streak, soonest, observed, (confirm, urgent_days, strong))
+        if why is not None:
             state = ScopeWatch(
                 scope=prev.scope,
                 status="active",
                 severity=alert.severity,
                 opened=as_of,
                 streak=streak,
+                opened_by=why,
             )
-            return state, _with(alert, alert.severity, "new", "new", as_of)
+            return state, _with(alert, alert.severity, "new", "new", as_of, why)
         state = ScopeWatch(scope=prev.scope, status="pending", streak=streak)
         return state, _with(alert, "info", "pending", "to be confirmed by the next run", None)
     if structural and alert is not None:
@@ -153,15 +189,16 @@ def watch(
     """This run's alerts in the light of the previous runs, and the state for the next run.
 
     Args:
-        current: this run's alerts (``early_warnings`` plus any ``counterparty_warnings``
-            appended); several alerts on one scope are merged, the most severe leading.
+        current: this run's alerts (``early_warnings`` plus any counterparty warnings
+            appended); several alerts on one scope are merged, the most severe leading; a
+            counterparty warning among them opens the episode without confirmation.
         previous: the state the last run returned (None on the first run). A rerun on the
             same ``as_of`` starts again from the state before that day, so running the
             daily job twice does not confirm a warning.
         confirm: consecutive runs above the warning threshold before a warning opens.
         clear: consecutive runs without a warning before an open episode closes.
-        urgent_days: a warning whose breach is closer than this (business days) opens at
-            once.
+        urgent_days: a warning whose breach (the soonest of the scope's warnings) is closer
+            than this (business days) opens at once.
 
     Raises:
         ValueError: ``previous`` is from a later day, or ``confirm``/``clear`` below 1.
@@ -193,10 +230,15 @@ def watch(
     shown: list[Alert] = []
     states: list[ScopeWatch] = []
     for name in names:
+        mine = by_scope.get(name, [])
+        serious = [a for a in mine if a.severity in ("warning", "critical")]
+        leads = [a.lead_time_days for a in serious if a.lead_time_days is not None]
         state, alert = _step(
             prev.get(name),
-            _strongest(by_scope.get(name, [])),
+            _strongest(mine),
             current.as_of,
+            soonest=min(leads, default=None),
+            observed=any(a.data.get("evidence") == "counterparty" for a in serious),
             confirm=confirm,
             clear=clear,
             urgent_days=urgent_days,

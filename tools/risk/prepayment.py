@@ -17,7 +17,8 @@ looks for the switch directly and asks the liquidity engine what it would mean:
   so the position pays its daily purchases from the supplier (last year's billing / 365) a
   second time on each of the days left;
 - a **warning** is raised for each scope with a policy floor whose breach probability under
-  that assumption crosses the policy's warning threshold.
+  that assumption crosses the day's warning level and is at least ``min_effect`` above the
+  forecast's own (``conditional_breach_alerts``).
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ import pandas as pd
 from tools.domain.policy import Policy
 from tools.forecasting.outlook import CashOutlook, position_key
 from tools.risk.alerts import Alert
-from tools.risk.deterioration import conditional_breach_alerts
+from tools.risk.deterioration import MIN_EFFECT, conditional_breach_alerts
 from tools.risk.liquidity import liquidity_risk
+from tools.risk.models import LiquidityRisk
 
 __all__ = ["prepaying_suppliers", "prepayment_warnings"]
 
@@ -146,13 +148,22 @@ def _with_transition(outlook: CashOutlook, suppliers: pd.DataFrame) -> CashOutlo
 
 
 def prepayment_warnings(
-    outlook: CashOutlook, policy: Policy, suppliers: pd.DataFrame
+    outlook: CashOutlook,
+    policy: Policy,
+    suppliers: pd.DataFrame,
+    *,
+    baseline: LiquidityRisk | None = None,
+    min_effect: float = MIN_EFFECT,
 ) -> tuple[Alert, ...]:
     """Warnings for the scopes that would breach through the suppliers' switch to
-    prepayment (``suppliers`` from ``prepaying_suppliers``)."""
+    prepayment (``suppliers`` from ``prepaying_suppliers``); ``baseline`` is
+    ``liquidity_risk(outlook, policy)`` when already at hand."""
     if suppliers.empty:
         return ()
-    risk = liquidity_risk(_with_transition(outlook, suppliers), policy)
+    base = baseline if baseline is not None else liquidity_risk(outlook, policy)
+    risk = liquidity_risk(
+        _with_transition(outlook, suppliers), policy, horizon_days=base.horizon_days
+    )
     names = ", ".join(
         f"{r.supplier_id} (bills due at issue since {r.since}, paid after {r.usual_days} days "
         f"before; about {r.transition_amount:,.0f} {r.currency} paid twice over the switch)"
@@ -160,12 +171,14 @@ def prepayment_warnings(
     )
     return conditional_breach_alerts(
         risk,
+        baseline=base,
         title="suppliers demand prepayment; minimum cash at risk",
-        cause=lambda scope, p: (
+        cause=lambda scope, when, p, p0: (
             f"with the suppliers that switched to prepayment paid up "
             f"front while their old bills fall due, {scope.scope} has a {p:.0%} chance of ending "
-            f"{scope.first_breach_date} below the {scope.minimum:,.0f} {scope.currency} minimum; "
-            f"switched: {names}"
+            f"{when} below the {scope.minimum:,.0f} {scope.currency} minimum ({p0:.0%} as "
+            f"forecast); switched: {names}"
         ),
         data={"suppliers": suppliers.to_dict("records")},
+        min_effect=min_effect,
     )
