@@ -29,8 +29,7 @@ from tools.monitoring.kpi_values import kpi_values, stored_runs
 from tools.monitoring.recalibration import Recalibration, recalibrate
 from tools.monitoring.tracking import TARGETS_FILE, KpiTracking, load_targets, track_kpis
 from tools.monitoring.variance import VarianceReport, explain_variance
-from tools.risk import WatchState, bank_anomalies, early_warnings, liquidity_risk, watch
-from tools.risk.counterparties import counterparty_alerts
+from tools.risk import WatchState, bank_anomalies, run_early_warnings
 from tools.risk.models import LiquidityRisk
 from tools.workspace import Workspace
 from tools.workspace.completeness import bank_completeness
@@ -168,29 +167,24 @@ def run_checks(
     def risk_step() -> tuple[str, Any]:
         if forecast is None:
             return "no forecast", None
-        risk = liquidity_risk(forecast.outlook, policy)
-        warnings = early_warnings(risk)
-        counterparties = counterparty_alerts(
-            forecast.outlook, policy, tables, forecast.receivables, as_of=forecast.outlook.as_of
-        )
-        raw = warnings.with_alerts(counterparties.alerts)
         # A warning is raised once it holds on consecutive runs (or is critical or close):
         # the watch state carries the streaks from one daily run to the next.
         state_file = ws.root / WATCH_FILE
         previous = (
             WatchState.model_validate_json(state_file.read_text()) if state_file.exists() else None
         )
-        shown, state = watch(raw, previous)
-        state_file.parent.mkdir(parents=True, exist_ok=True)
-        state_file.write_text(state.model_dump_json())
-        run.alerts += from_early_warnings(
-            tuple(a for a in shown.alerts if a.data.get("status") not in ("pending", "closed"))
+        found = run_early_warnings(
+            forecast.outlook, policy, tables, forecast.receivables, previous=previous
         )
-        g = risk.group
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(found.state.model_dump_json())
+        shown = [a for a in found.shown.alerts if a.data.get("status") not in ("pending", "closed")]
+        run.alerts += from_early_warnings(tuple(shown))
+        g = found.risk.group
         return (
-            f"group P(breach) {g.horizon_breach_probability:.0%}; {len(warnings.alerts)} "
-            f"early warnings, {len(counterparties.silent)} silent customers",
-            risk,
+            f"group P(breach) {g.horizon_breach_probability:.0%}; {len(found.raw.alerts)} "
+            f"early warnings, {len(found.counterparties.silent)} silent customers",
+            found.risk,
         )
 
     risk: LiquidityRisk | None = run.step("risk", risk_step, ("liquidity", "counterparty"))
