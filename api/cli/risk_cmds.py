@@ -253,9 +253,10 @@ def alerts_cmd(
     ctx = load_context(
         workspace, as_of=_date(as_of, "--as-of"), horizon=horizon, paths=paths, seed=seed, fast=fast
     )
-    warnings = early_warnings(liquidity_risk(ctx.outlook, ctx.policy, horizon_days=horizon))
+    risk = liquidity_risk(ctx.outlook, ctx.policy, horizon_days=horizon)
+    warnings = early_warnings(risk)
     counterparties = counterparty_alerts(
-        ctx.outlook, ctx.policy, ctx.tables, ctx.receivables, as_of=ctx.outlook.as_of
+        ctx.outlook, ctx.policy, ctx.tables, ctx.receivables, as_of=ctx.outlook.as_of, risk=risk
     )
     warnings = warnings.with_alerts(counterparties.alerts)
     anomalies = bank_anomalies(ctx.tables, since=_date(since, "--since"))
