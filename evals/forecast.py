@@ -1,6 +1,7 @@
 """Forecast accuracy of the panel engine on public competition data, with baselines.
 
 ``python -m evals.forecast --dataset m4-weekly|nn5|topcoder --data DIR [--json]``
+``python -m evals.forecast --dataset nn5 [--origin 1997-03-23] [--holidays GB-ENG|none]``
 
 - ``m4-weekly``: the 359 M4 weekly series, horizon 13; official sMAPE, MASE (m=1, as M4
   scores weekly data) and OWA against Naive2, plus interval coverage; SeasonalNaive,
@@ -12,6 +13,11 @@
   so one holiday window (Christmas) does not dominate the model choice and the interval
   calibration; this was settled on the training part alone (validation on its last 56
   days: same accuracy, 80 % coverage 0.85 instead of 0.89).
+  The engine gets England's public holidays (``--holidays GB-ENG``, the ATMs are in the
+  UK): the days within three days of a holiday carry effects learned across the 111
+  series (``tools/forecasting/engine_calendar.py``). Settled on a development origin inside
+  the training part (``--origin 1997-03-23``: the 56 days after it hold Easter and May Day
+  1997, with effects learned from 1996 alone): sMAPE 20.95 without, 19.71 with.
 - ``topcoder``: monthly cash flow of five countries; rolling origins over the last 12
   months, 3 months ahead, MAE and RMSE against naive and seasonal naive.
 
@@ -35,6 +41,7 @@ import pandas as pd
 
 from evals.common import emit
 from tools.forecasting.engine import forecast_panel
+from tools.forecasting.engine_calendar import holiday_calendar
 from tools.forecasting.engine_metrics import coverage, mase, naive2, owa, smape
 from tools.forecasting.engine_panel import prepare_panel
 
@@ -61,13 +68,21 @@ def load_m4(data: Path) -> tuple[pd.DataFrame, np.ndarray]:
     return frame, test.to_numpy(float)
 
 
-def load_nn5(data: Path, h: int = 56) -> tuple[pd.DataFrame, np.ndarray]:
-    """NN5 daily series (train, with gaps as NaN) and the last ``h`` days per series."""
+def load_nn5(
+    data: Path, h: int = 56, origin: pd.Timestamp | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """NN5 daily series (train, with gaps as NaN) and the ``h`` days to score per series.
+
+    Without ``origin`` the last ``h`` days are the test (the competition's); with it, the
+    history up to ``origin`` is the training and the ``h`` days after it the validation
+    (a development origin inside the competition's training part).
+    """
     df = pd.read_csv(data / "nn5_daily_long.csv", parse_dates=["date"])
     df = df.rename(columns={"date": "ds"}).sort_values(["unique_id", "ds"])
     last = df.groupby("unique_id")["ds"].transform("max")
-    cut = last - pd.Timedelta(days=h)
-    train, test = df[df["ds"] <= cut], df[df["ds"] > cut]
+    cut = last - pd.Timedelta(days=h) if origin is None else origin
+    end = last if origin is None else origin + pd.Timedelta(days=h)
+    train, test = df[df["ds"] <= cut], df[(df["ds"] > cut) & (df["ds"] <= end)]
     return train, test.pivot(index="unique_id", columns="ds", values="y").to_numpy(float)
 
 
@@ -166,12 +181,31 @@ def run_m4(data: Path, *, neural: bool | None, n_windows: int) -> dict[str, Any]
     }
 
 
-def run_nn5(data: Path, *, neural: bool | None, n_windows: int) -> dict[str, Any]:
+def run_nn5(
+    data: Path,
+    *,
+    neural: bool | None,
+    n_windows: int,
+    origin: pd.Timestamp | None = None,
+    holidays: str | None = None,
+) -> dict[str, Any]:
     h, m = 56, 7
-    train, y = load_nn5(data, h)
+    train, y = load_nn5(data, h, origin)
     ids = sorted(train["unique_id"].unique())
+    extra: dict[str, Any] = {}
+    if holidays:
+        years = range(train["ds"].min().year, train["ds"].max().year + 2)
+        extra["holidays"] = holiday_calendar(holidays, years)
     res = _engine(
-        train, h, "D", m, neural=neural, n_windows=n_windows, fill="seasonal", time_budget=600
+        train,
+        h,
+        "D",
+        m,
+        neural=neural,
+        n_windows=n_windows,
+        fill="seasonal",
+        time_budget=600,
+        **extra,
     )
     results = {"engine": {"smape": _smape_rows(y, _block(res.forecast, "mean", ids, h))}}
     results["engine"].update(_interval_scores(res, y, ids, h))
@@ -181,11 +215,17 @@ def run_nn5(data: Path, *, neural: bool | None, n_windows: int) -> dict[str, Any
     weeks = hist[:, -4 * m :].reshape(len(ids), 4, m)
     results["SeasonalNaive"] = {"smape": _smape_rows(y, np.tile(hist[:, -m:], h // m))}
     results["weekday_mean_4w"] = {"smape": _smape_rows(y, np.tile(weeks.mean(axis=1), h // m))}
+    period = f"last {h} days" if origin is None else f"{h} days after {origin.date()}"
     return {
-        "dataset": f"NN5 daily ATM ({len(ids)} series, last {h} days)",
+        "dataset": f"NN5 daily ATM ({len(ids)} series, {period})",
         "primary": "engine",
         "results": _rounded(results),
-        "engine": {"strategy": res.provenance["strategy"], "chosen": _tally(res.chosen)},
+        "engine": {
+            "strategy": res.provenance["strategy"],
+            "chosen": _tally(res.chosen),
+            "holidays": holidays or "none",
+            "calendar": res.provenance.get("calendar"),
+        },
     }
 
 
@@ -251,13 +291,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--windows", type=int, help="backtest windows per series (default: 6 for nn5, else 3)"
     )
+    parser.add_argument(
+        "--origin",
+        type=pd.Timestamp,
+        help="nn5: score the 56 days after this date instead of the test period "
+        "(a development origin inside the training part)",
+    )
+    parser.add_argument(
+        "--holidays",
+        default=None,
+        help="nn5: public-holiday calendar for the engine's calendar effects, as COUNTRY or "
+        "COUNTRY-SUBDIVISION (default GB-ENG, where the ATMs are; 'none' to switch off)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
+    if args.dataset != "nn5" and (args.origin is not None or args.holidays is not None):
+        parser.error("--origin and --holidays apply to --dataset nn5 only")
     data = args.data or Path(DEFAULT_DATA[args.dataset])
     neural = {"auto": None, "on": True, "off": False}[args.neural]
     t0 = time.perf_counter()
     windows = args.windows or DEFAULT_WINDOWS.get(args.dataset, 3)
-    doc = RUNNERS[args.dataset](data, neural=neural, n_windows=windows)
+    extra: dict[str, Any] = {}
+    if args.dataset == "nn5":
+        hol = args.holidays or "GB-ENG"
+        extra = {"origin": args.origin, "holidays": None if hol.lower() == "none" else hol}
+    doc = RUNNERS[args.dataset](data, neural=neural, n_windows=windows, **extra)
     doc["seconds"] = round(time.perf_counter() - t0, 1)
     emit(doc, as_json=args.json)
     return 0

@@ -11,7 +11,8 @@ both run on it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
@@ -19,6 +20,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from tools.errors import ConfigError
+from tools.forecasting.engine_calendar import (
+    estimate_calendar,
+    restore_backtest,
+    restore_forecast,
+)
 from tools.forecasting.engine_conformal import (
     calibrate,
     interval_halfwidths,
@@ -123,6 +129,8 @@ def forecast_panel(
     time_budget: float | None = 60.0,
     strategies: Sequence[str] = STRATEGIES,
     neural_budget: NeuralBudget | None = None,
+    holidays: Mapping[date, str] | None = None,
+    holiday_window: int = 3,
     progress: Progress | None = None,
     id_col: str = "unique_id",
     time_col: str = "ds",
@@ -144,6 +152,10 @@ def forecast_panel(
         time_budget: wall-clock seconds the default zoo aims at (models are added, cheapest
             first, while their estimated cost fits; None: the whole zoo).
         strategies: combination strategies the backtest chooses from.
+        holidays: public holidays by date (``engine_calendar.holiday_calendar``) for daily
+            series: effects of the days within ``holiday_window`` days of each holiday are
+            learned across the panel, divided out before fitting and multiplied back into
+            forecasts, intervals, paths and backtests (``engine_calendar``).
 
     Returns:
         A frozen ``PanelForecast``.
@@ -168,6 +180,11 @@ def forecast_panel(
     )
     data = panel.df
     ids = panel.ids
+    calendar = None
+    if holidays:
+        calendar = estimate_calendar(data, holidays, freq=freq, window=holiday_window)
+        raw, data = data, calendar.clean(data)
+        say(f"calendar: {len(calendar.effects)} holiday effects on {len(calendar.series)} series")
     values = {str(u): g.to_numpy(float) for u, g in data.groupby("unique_id", sort=False)["y"]}
     cores = (os.cpu_count() or 1) if n_jobs < 1 else n_jobs
     budget_ms = None if time_budget is None else time_budget * 1000 * cores
@@ -209,6 +226,8 @@ def forecast_panel(
     }
     say(f"backtest: {len(ids)} series, {len(plan.groups)} groups, neural={neural_names}")
     bt, objects = run_backtests(data, plan, neural_names, **settings)  # type: ignore[arg-type]
+    if calendar is not None:
+        bt = restore_backtest(bt, raw, calendar)
     sel = select(bt, strategies=tuple(strategies))
     say(f"selection: {sel.strategy} {sel.scores}")
 
@@ -266,6 +285,11 @@ def forecast_panel(
         frame[f"lo-{lv}"] = frame["mean"] - half
         frame[f"hi-{lv}"] = frame["mean"] + half
     paths = sample_paths(mean, scale, cal, n_paths=n_paths, seed=seed) if n_paths else None
+    if calendar is not None:
+        values_cols = [c for c in frame.columns if c not in ("unique_id", "ds")]
+        frame, paths = restore_forecast(frame, paths, calendar, values_cols)
+        for u in sorted(set(ids) - calendar.series):
+            flags.setdefault(u, []).append("no_holiday_effects_negative_values")
     provenance = {
         "n_series": len(ids),
         "n_obs": len(data),
@@ -277,6 +301,7 @@ def forecast_panel(
         "strategy": sel.strategy,
         "strategy_scores": sel.scores,
         "calibration_residuals": cal.n_residuals,
+        "calendar": calendar.describe() if calendar is not None else None,
         "parameters": {
             "h": h,
             "freq": freq,
@@ -289,6 +314,7 @@ def forecast_panel(
             "backend": backend,
             "n_jobs": n_jobs,
             "time_budget": time_budget,
+            "holiday_window": holiday_window if calendar is not None else None,
         },
         "versions": _versions(bool(neural_names)),
     }
