@@ -15,6 +15,7 @@ from api.cli.output import console, err_console, money, print_json, table
 from tools.domain.policy import Policy
 from tools.errors import ConfigError
 from tools.forecasting.outlook import CashOutlook
+from tools.risk.episodes import WatchState
 
 AsOfOpt = Annotated[
     str | None,
@@ -32,12 +33,17 @@ FastOpt = Annotated[bool, typer.Option("--fast", help="Quicker, rougher forecast
 
 @dataclass(frozen=True)
 class Context:
-    """What the commands work on: the ledger, the policy and the forecast."""
+    """What the commands work on: the ledger, the policy and the forecast.
+
+    ``watch`` is the daily job's early-warning state (None before its first run): which
+    warnings held on earlier runs and are confirmed.
+    """
 
     tables: dict[str, pd.DataFrame]
     policy: Policy
     outlook: CashOutlook
     receivables: pd.DataFrame
+    watch: WatchState | None = None
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -66,7 +72,16 @@ def load_context(
             seed=seed,
             quality="fast" if fast else "standard",
         ).forecast
-    return Context(ws.read_all(), ws.policy(), forecast.outlook, forecast.receivables)
+    from tools.monitoring.steps import WATCH_FILE
+
+    state = ws.root / WATCH_FILE
+    watch = WatchState.model_validate_json(state.read_text()) if state.exists() else None
+    return Context(ws.read_all(), ws.policy(), forecast.outlook, forecast.receivables, watch)
+
+
+def _usable(watch: WatchState | None, as_of: date) -> WatchState | None:
+    """The daily job's state when it is not from a later day than the forecast."""
+    return watch if watch is not None and watch.as_of <= as_of else None
 
 
 def _pct(value: float | None) -> str:
@@ -246,19 +261,26 @@ def alerts_cmd(
     fast: FastOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Early warnings (minimum-cash breaches ahead) and anomalies in recent bank flows."""
-    from tools.risk import bank_anomalies, early_warnings, liquidity_risk
-    from tools.risk.counterparties import counterparty_alerts
+    """Early warnings (minimum-cash breaches ahead) and anomalies in recent bank flows.
+
+    The warnings are the daily job's (``wcm run-daily``): each with its status against the
+    job's earlier runs (new, ongoing, escalated, pending confirmation, structural). This
+    command only reads that history; the daily job moves it on.
+    """
+    from tools.risk import bank_anomalies, run_early_warnings
 
     ctx = load_context(
         workspace, as_of=_date(as_of, "--as-of"), horizon=horizon, paths=paths, seed=seed, fast=fast
     )
-    risk = liquidity_risk(ctx.outlook, ctx.policy, horizon_days=horizon)
-    warnings = early_warnings(risk)
-    counterparties = counterparty_alerts(
-        ctx.outlook, ctx.policy, ctx.tables, ctx.receivables, as_of=ctx.outlook.as_of, risk=risk
+    run = run_early_warnings(
+        ctx.outlook,
+        ctx.policy,
+        ctx.tables,
+        ctx.receivables,
+        previous=_usable(ctx.watch, ctx.outlook.as_of),
+        horizon_days=horizon,
     )
-    warnings = warnings.with_alerts(counterparties.alerts)
+    warnings = run.shown
     anomalies = bank_anomalies(ctx.tables, since=_date(since, "--since"))
     if as_json:
         print_json(
@@ -269,14 +291,22 @@ def alerts_cmd(
         )
         return
     rows = [
-        (a.severity, a.scope, a.breach_date, a.lead_time_days, _pct(a.probability), a.cause)
+        (
+            a.severity,
+            str(a.data.get("status", "")),
+            a.scope,
+            a.breach_date,
+            a.lead_time_days,
+            _pct(a.probability),
+            a.cause,
+        )
         for a in warnings.alerts
     ]
     console.print(
         table(
             f"Early warnings as of {warnings.as_of}",
-            ["severity", "scope", "breach", "lead (bd)", "P", "cause"],
-            rows or [("-", "no breach probability above the thresholds", "", "", "", "")],
+            ["severity", "status", "scope", "breach", "lead (bd)", "P", "cause"],
+            rows or [("-", "", "no breach probability above the thresholds", "", "", "", "")],
         )
     )
     found = [

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -14,6 +16,7 @@ import api.cli.risk_cmds as risk_cmds
 from api.cli.main import app
 from tests.risk.helpers import outlook, position, steady
 from tools.domain.policy import Policy
+from tools.risk.episodes import ScopeWatch, WatchState
 
 KEY = "US01/USD"
 
@@ -99,3 +102,33 @@ def test_stress_and_alerts(fake: dict[str, Any]) -> None:
     assert body["anomalies"]["anomalies"][0]["kind"] == "duplicate_payment"
     text = runner.invoke(app, ["alerts"])
     assert "bank details not checked" in text.stdout
+
+
+def test_alerts_carry_the_daily_jobs_watch(
+    fake: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = json.loads(runner.invoke(app, ["alerts", "--json"]).stdout)["liquidity"]
+    alert = first["alerts"][0]
+    as_of = date.fromisoformat(first["as_of"])
+    # the daily job warned about this scope yesterday: today the warning is confirmed
+    streak = ScopeWatch(scope=alert["scope"], severity=alert["severity"], streak=1)
+    state = WatchState(as_of=as_of - timedelta(days=1), scopes=(streak,))
+    load = risk_cmds.load_context
+
+    def with_watch(workspace: Any, **kw: Any) -> risk_cmds.Context:
+        return replace(load(workspace, **kw), watch=state)
+
+    monkeypatch.setattr(risk_cmds, "load_context", with_watch)
+    second = json.loads(runner.invoke(app, ["alerts", "--json"]).stdout)["liquidity"]
+    statuses = (alert["data"]["status"], second["alerts"][0]["data"]["status"])
+    assert statuses[0] != statuses[1]
+    assert statuses[1] in ("new", "ongoing", "escalated")
+    text = runner.invoke(app, ["alerts"]).stdout
+    assert "status" in text and statuses[1] in text
+    # a state from a later day than the forecast (a rerun on older data) is not used
+    later = WatchState(as_of=as_of + timedelta(days=3), scopes=(streak,))
+    monkeypatch.setattr(
+        risk_cmds, "load_context", lambda w, **kw: replace(load(w, **kw), watch=later)
+    )
+    third = json.loads(runner.invoke(app, ["alerts", "--json"]).stdout)["liquidity"]
+    assert third["alerts"][0]["data"]["status"] == statuses[0]
