@@ -23,6 +23,7 @@ from tools.scenarios import (
     TermsChange,
     apply_scenario,
     compare_scenarios,
+    expected_receipts_from,
     parse_scenario,
     stress_test,
 )
@@ -86,6 +87,25 @@ def test_customer_paying_late_moves_its_expected_receipts() -> None:
         apply_scenario(_base(), LatePayment(customer_id="C1", days=45))
     with pytest.raises(ConfigError, match="no expected receipts"):
         apply_scenario(_base(), LatePayment(customer_id="C9", days=5), expected_receipts=expected)
+
+
+def test_expected_receipts_are_what_the_forecast_holds() -> None:
+    receivables = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2", "C3"],
+            "key": [KEY] * 3,
+            "open_amount": [100.0, 50.0, 70.0],
+            "expected_in_horizon": [40.0, 50.0, 0.0],
+            "expected_date": pd.to_datetime(["2026-01-10", "2026-01-20", None]),
+        }
+    )
+    got = expected_receipts_from(receivables)
+    # a customer gone silent is expected to pay 40 of its 100; none beyond the horizon
+    assert got["amount"].tolist() == [40.0, 50.0]
+    assert got["customer_id"].tolist() == ["C1", "C2"]
+    assert expected_receipts_from(receivables.drop(columns="expected_in_horizon"))[
+        "amount"
+    ].tolist() == [100.0, 50.0]
 
 
 def test_tighter_terms_bring_cash_sooner_but_lose_orders() -> None:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from tools.errors import ConfigError
 from tools.forecasting.outlook import CashOutlook
+from tools.risk.deterioration import forecast_receipts
 from tools.scenarios.spec import (
     CreditCut,
     FlowShock,
@@ -35,20 +36,12 @@ Paths = dict[tuple[str, str], np.ndarray]
 
 
 def expected_receipts_from(receivables: pd.DataFrame) -> pd.DataFrame:
-    """``expected_receipts`` from ``CashForecast.receivables`` (open invoices with their
-    expected payment date; invoices not expected within the horizon are left out)."""
-    cols = ["customer_id", "key", "ds", "amount"]
-    if receivables is None or receivables.empty:
-        return pd.DataFrame(columns=cols)
-    frame = receivables.dropna(subset=["expected_date"])
-    return pd.DataFrame(
-        {
-            "customer_id": frame["customer_id"].astype(str),
-            "key": frame["key"].astype(str),
-            "ds": pd.to_datetime(frame["expected_date"]),
-            "amount": frame["open_amount"].astype(float),
-        }
-    )[cols]
+    """``expected_receipts`` from ``CashForecast.receivables``: what the forecast expects from
+    each open invoice within its horizon (``expected_in_horizon``: the open amount times the
+    chance it is paid in time, by a customer that may have gone silent), on the invoice's
+    expected payment date. A customer scenario then moves what the forecast holds, not the
+    full open amount of invoices it already discounts."""
+    return forecast_receipts(receivables)
 
 
 def _keys(o: CashOutlook, entity: str | None = None, currency: str | None = None) -> list[str]:
