@@ -19,14 +19,23 @@ treasurer's later drawings are taken out of the truth the same way.
   equal coverage);
 - ``balance_mae``: mean absolute error of the mean balance path, in the reporting currency;
 - ``weekly_flow_mae``: mean absolute error of each week's net flow;
-- ``skill``: ``1 - balance_mae / balance_mae(trend)``.
+- ``skill``: ``1 - balance_mae / balance_mae(trend)``;
+- ``balance_bias``: mean signed error of the mean balance path (positive: the forecast
+  expects more cash than came);
+- ``receipts_weekly_mae``: how well the receipts from the invoices open at the origin are
+  timed: mean absolute error of each week's expected receipts from those invoices
+  (``receivables_daily``) against the receipts the simulator then booked on them;
+  ``receipt_days_mae``: mean absolute days between each such invoice's expected (median)
+  payment date and its actual settlement, over the invoices settled within the horizon.
 
-**Methods.** ``outlook`` (the default ``quality="standard"``: week bootstrap of the
-statistical series, per-customer empirical delays for open invoices),
+**Methods.** ``outlook`` (the defaults: ``quality="standard"``, week bootstrap of the
+statistical series; open invoices timed by the per-invoice payment-date model),
 ``outlook-calibrated`` (the same with its balance bands widened by backtests from six
 earlier dates, ``calibrate=True``), ``outlook-engine`` (``quality="engine"``: the
-statistical series re-centred on the forecasting engine's point forecast), and two
-baselines
+statistical series re-centred on the forecasting engine's point forecast),
+``outlook-payment-model`` and ``outlook-empirical`` (open invoices' receipts timed by the
+per-invoice payment-date model fitted at the origin, or by each customer's own empirical
+delays: ``open_invoices="payment_model"`` / ``"empirical"``), and two baselines
 without uncertainty: ``flat`` (the balance stays at today's level) and ``trend`` (today's
 balance plus the average daily net flow of the last 91 days, as a spreadsheet would).
 """
@@ -60,6 +69,8 @@ _METHODS: dict[str, dict[str, Any]] = {
     "outlook": {"quality": "standard"},
     "outlook-calibrated": {"quality": "standard", "calibrate": True},
     "outlook-engine": {"quality": "engine"},
+    "outlook-payment-model": {"quality": "standard", "open_invoices": "payment_model"},
+    "outlook-empirical": {"quality": "standard", "open_invoices": "empirical"},
 }
 BASELINES = ("flat", "trend")
 
@@ -97,6 +108,10 @@ def _baseline_paths(
 def evaluate(seed: int, origins: list[date], methods: list[str], say: Any) -> list[dict[str, Any]]:
     company = generate_company(SimConfig(seed=seed))
     truth = OwnFunds(company)
+    booked = company.tables["ar_receipts"].assign(
+        payment_date=lambda r: pd.to_datetime(r["payment_date"])
+    )
+    settled = pd.to_datetime(company.tables["ar_invoices"].set_index("invoice_id")["settled_date"])
     rows: list[dict[str, Any]] = []
     for origin in origins:
         view = tables_as_of(company.tables, origin)
@@ -116,14 +131,17 @@ def evaluate(seed: int, origins: list[date], methods: list[str], say: Any) -> li
             say(f"seed {seed} {origin} {method}: {seconds:.1f} s")
             o = forecast.outlook
             fast = o
+            timing = _receipt_errors(forecast.receivables, forecast.receivables_daily, booked, o)
+            days = _receipt_days(forecast.receivables, settled, o.dates)
             for pos in o.positions:
                 actual = truth.path(pos.key, origin, o.dates)
                 paths = o.balance_paths(pos.key)
-                rows.append(
-                    _score(
-                        method, seed, origin, pos.key, pos.fx_to_reporting, actual, paths, seconds
-                    )
+                row = _score(
+                    method, seed, origin, pos.key, pos.fx_to_reporting, actual, paths, seconds
                 )
+                row["receipts_weekly_abs_err"] = timing.get(pos.key, 0.0) * pos.fx_to_reporting
+                row["receipt_days"] = days.get(pos.key, np.zeros(0))
+                rows.append(row)
         assert fast is not None
         for pos in fast.positions:
             actual = truth.path(pos.key, origin, fast.dates)
@@ -136,6 +154,49 @@ def evaluate(seed: int, origins: list[date], methods: list[str], say: Any) -> li
                     )
                 )
     return rows
+
+
+def _receipt_days(
+    invoices: pd.DataFrame, settled: pd.Series, dates: pd.DatetimeIndex
+) -> dict[str, np.ndarray]:
+    """Per position: absolute days between each open invoice's expected payment date and
+    its settlement, for the invoices settled within the horizon."""
+    if invoices.empty:
+        return {}
+    actual = invoices["invoice_id"].map(settled)
+    ok = actual.between(dates[0], dates[-1]) & invoices["expected_date"].notna()
+    err = (invoices["expected_date"] - actual).dt.days.abs()
+    return {str(k): g.to_numpy(float) for k, g in err.loc[ok].groupby(invoices.loc[ok, "key"])}
+
+
+def _receipt_errors(
+    invoices: pd.DataFrame, daily: pd.DataFrame, booked: pd.DataFrame, o: Any
+) -> dict[str, float]:
+    """Per position: mean absolute error of each week's expected receipts from the invoices
+    open at the origin against the receipts booked on them (position currency)."""
+    if invoices.empty:
+        return {}
+    key_of = invoices.set_index("invoice_id")["key"]
+    start, weeks = o.dates[0], np.arange(o.horizon_days // 7)
+    mine = booked.loc[
+        booked["invoice_id"].isin(key_of.index)
+        & (booked["payment_date"] >= start)
+        & (booked["payment_date"] <= o.dates[-1])
+    ]
+    out = {}
+    for frame, day, value, name in (
+        (mine, "payment_date", "amount", "actual"),
+        (daily, "ds", "expected", "expected"),
+    ):
+        week = (pd.to_datetime(frame[day]) - start).dt.days // 7
+        out[name] = frame.groupby([frame["invoice_id"].map(key_of), week])[value].sum()
+    both = pd.concat(out, axis=1).fillna(0.0)
+    errors = {}
+    for key in key_of.unique():
+        table = both.loc[key] if key in both.index.get_level_values(0) else both.iloc[:0]
+        table = table.reindex(weeks, fill_value=0.0)
+        errors[str(key)] = float((table["actual"] - table["expected"]).abs().mean())
+    return errors
 
 
 def _score(
@@ -168,9 +229,15 @@ def _score(
         "in_95": int(((actual >= q[0]) & (actual <= q[3]) & ok).sum()),
         "width_80": float(((q[2] - q[1])[ok]).mean() * fx),
         "abs_err": float(np.abs(mean - actual)[ok].sum() * fx),
+        "err": float((mean - actual)[ok].sum() * fx),
         "weekly_abs_err": float(np.mean(weekly_err) * fx) if weekly_err else 0.0,
         "seconds": seconds,
     }
+
+
+def _mean_days(errors: pd.Series) -> float:
+    pooled = np.concatenate([np.zeros(0), *errors])
+    return round(float(pooled.mean()), 2) if len(pooled) else float("nan")
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
@@ -181,6 +248,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
         res = {
             "balance_mae": round(float(g["abs_err"].sum() / days), 0),
             "weekly_flow_mae": round(float(g["weekly_abs_err"].mean()), 0),
+            "balance_bias": round(float(g["err"].sum() / days), 0),
         }
         if method not in BASELINES:
             res |= {
@@ -190,6 +258,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
                 "seconds_per_forecast": round(
                     float(g.drop_duplicates(["seed", "origin"])["seconds"].mean()), 2
                 ),
+                "receipts_weekly_mae": round(float(g["receipts_weekly_abs_err"].mean()), 0),
+                "receipt_days_mae": _mean_days(g["receipt_days"]),
             }
         out[str(method)] = res
     trend = out.get("trend", {}).get("balance_mae")
@@ -207,7 +277,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[21, 22])
     parser.add_argument("--origins", type=int, default=6, help="forecast dates per seed")
-    parser.add_argument("--methods", nargs="+", default=list(_METHODS)[:2], choices=list(_METHODS))
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=["outlook", "outlook-calibrated", "outlook-empirical"],
+        choices=list(_METHODS),
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
     origins = [FIRST_ORIGIN + timedelta(days=SPACING * i) for i in range(args.origins)]

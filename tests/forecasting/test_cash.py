@@ -171,3 +171,27 @@ def test_swept_collection_account_stays_near_its_usual_balance(forecast) -> None
     assert np.quantile(usd[:, -1], 0.05) > 0
     assert ("DE01/EUR", "other") in o.paths
     assert (forecast.components["component"] == "sweep").any()
+
+
+def test_payment_model_times_open_invoices_and_says_so(company, forecast) -> None:
+    used = forecast.provenance["receivables"]
+    assert used["open_invoices"] == "payment_model" and used["fallback"] is None  # the default
+    assert used["payment_model"]["n_train"] > 1000
+    tables = tables_as_of(company.tables, AS_OF)
+    empirical = build_outlook(
+        tables,
+        company.policy,
+        as_of=AS_OF,
+        n_paths=50,
+        seed=7,
+        quality="fast",
+        open_invoices="empirical",
+    )
+    assert empirical.provenance["receivables"]["open_invoices"] == "empirical"
+    mine, theirs = forecast.receivables, empirical.receivables
+    assert list(mine.columns) == list(theirs.columns)
+    assert set(mine["invoice_id"]) == set(theirs["invoice_id"])
+    # the same invoices, mostly collected within the 13 weeks either way
+    total = mine["expected_in_horizon"].sum()
+    assert total == pytest.approx(theirs["expected_in_horizon"].sum(), rel=0.05)
+    assert (mine["expected_date"].dropna() > pd.Timestamp(AS_OF)).all()

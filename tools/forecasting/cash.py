@@ -2,9 +2,10 @@
 
 How the parts are forecast:
 
-- **customer receipts** bottom-up: each open invoice is paid on a date drawn from its
-  customer's payment behaviour; invoices not yet issued come from the forecast of daily
-  invoicing, paid after the delays recent invoices took;
+- **customer receipts** bottom-up: each open invoice is paid on a date drawn from the
+  per-invoice payment-date model fitted on the customers' behaviour (``receivables_model``);
+  invoices not yet issued come from the forecast of daily invoicing, paid after the delays
+  recent invoices took;
 - **supplier payments**: open bills are scheduled on their due dates (``scheduled``: the
   payment optimizer may move them); bills not yet received come from the forecast of daily
   billing, paid after the delays recent bills took;
@@ -37,7 +38,9 @@ from tools.forecasting.outlook import (
     scheduled_on_days,
 )
 from tools.forecasting.positions import account_keys, cash_positions
-from tools.forecasting.receivables import delay_pmf, empirical_open_invoice_paths
+from tools.forecasting.receivables import delay_pmf
+from tools.forecasting.receivables_book import receipts_by_invoice
+from tools.forecasting.receivables_model import OpenInvoiceMethod, open_invoice_receipts
 from tools.forecasting.recurring import project_recurring
 from tools.forecasting.series import daily_panel
 
@@ -117,6 +120,7 @@ def build_outlook(
     quality: Quality = "standard",
     time_budget: float = 20.0,
     calibrate: bool = False,
+    open_invoices: OpenInvoiceMethod = "payment_model",
 ) -> CashForecast:
     """Forecast every cash position's daily flows from the ledger known at ``as_of``.
 
@@ -135,6 +139,10 @@ def build_outlook(
         calibrate: widen the balance bands by what backtests from six earlier dates show
             (``calibration.py``); off by default until risk and the optimizers are re-tuned
             on calibrated bands.
+        open_invoices: what times the receipts from open invoices: ``payment_model``
+            (default: the per-invoice model fitted on the invoices settled by ``as_of``,
+            about a second more; the empirical method when it cannot be trusted, the reason
+            in ``provenance["receivables"]``) or ``empirical`` (each customer's own delays).
 
     Raises:
         DataError: no bank data, or too little history to forecast.
@@ -196,17 +204,21 @@ def build_outlook(
     bills = _with_key(tables.get("ap_bills"), account_key, tables, positions)
     receivables = pd.DataFrame()
     receivables_daily = pd.DataFrame(columns=["invoice_id", "ds", "expected"])
-    receipts = _receipts(tables.get("ar_receipts"), t)
+    receipts = receipts_by_invoice(tables.get("ar_receipts"), t.date())
+    opened: dict[str, Any] = {"open_invoices": None}
     if invoices is not None and not invoices.empty:
-        open_paths, receivables, receivables_daily = empirical_open_invoice_paths(
+        got = open_invoice_receipts(
             invoices,
             as_of=t.date(),
             dates=dates,
             n_paths=n_paths,
             seed=seed,
+            method=open_invoices,
             receipts=tables.get("ar_receipts"),
+            customers=tables.get("customers"),
         )
-        for key, arr in open_paths.items():
+        receivables, receivables_daily, opened = got.per_invoice, got.daily, got.provenance
+        for key, arr in got.paths.items():
             _add(paths, (key, "customer_receipt"), arr, parts, "open_items")
     scheduled = _scheduled(bills, tables.get("suppliers"), t)
 
@@ -272,6 +284,7 @@ def build_outlook(
             "statistical": method,
             "bank_lines": len(lines),
             "open_invoices": len(receivables),
+            "receivables": opened,
             "scheduled_bills": len(scheduled),
             "recurring_flows": len(recurring),
         },
@@ -291,6 +304,7 @@ def build_outlook(
                     seed=seed,
                     quality="fast",
                     calibrate=False,
+                    open_invoices=open_invoices,
                 ).outlook
             ),
             principal=TREASURY_PRINCIPAL,
@@ -473,21 +487,6 @@ def _settle(
         toeplitz = np.where(lag >= 0, pmf[np.clip(lag, 0, h - 1)], 0.0)
         out[key] = arr @ toeplitz
     return out
-
-
-def _receipts(receipts: pd.DataFrame | None, t: pd.Timestamp) -> pd.DataFrame | None:
-    """Customer receipts per invoice booked by ``t`` (``invoice_id, date, amount``)."""
-    if receipts is None or receipts.empty or "invoice_id" not in receipts:
-        return None
-    when = pd.to_datetime(receipts["payment_date"])
-    mine = receipts.loc[when <= t]
-    return pd.DataFrame(
-        {
-            "invoice_id": mine["invoice_id"].to_numpy(),
-            "date": when.loc[mine.index].to_numpy(),
-            "amount": mine["amount"].astype(float).to_numpy(),
-        }
-    )
 
 
 def _scheduled(

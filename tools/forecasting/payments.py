@@ -56,6 +56,7 @@ def fit_payment_model(
     seed: int = 0,
     tune: bool = True,
     max_iter: int = 400,
+    late_classifier: bool = True,
 ) -> PaymentModel:
     """Learn how the customers pay from the invoices settled by the close of ``as_of``.
 
@@ -73,6 +74,9 @@ def fit_payment_model(
         seed: seeds the gradient boosting.
         tune: search the small parameter grid (else one default setting).
         max_iter: most boosting rounds tried.
+        late_classifier: also learn the chance of paying after the due date as judged at
+            issue (``p_late`` of not-yet-due invoices); without it ``p_late`` is read from
+            the payment-day distribution, and fitting is about a third quicker.
 
     Returns:
         A ``PaymentModel``; ``model.info`` holds its provenance and validation scores.
@@ -82,5 +86,11 @@ def fit_payment_model(
             than 30 invoices are settled by ``as_of``.
     """
     return fit_model(
-        invoices, as_of=as_of, customers=customers, seed=seed, tune=tune, max_iter=max_iter
+        invoices,
+        as_of=as_of,
+        customers=customers,
+        seed=seed,
+        tune=tune,
+        max_iter=max_iter,
+        late_classifier=late_classifier,
     )

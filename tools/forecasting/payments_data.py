@@ -24,7 +24,9 @@ _EPOCH = np.datetime64("1970-01-01", "D")
 
 def day_number(values: pd.Series | pd.DatetimeIndex) -> np.ndarray:
     """Whole days since 1970-01-01 as float (NaN for missing dates)."""
-    days = pd.to_datetime(values).to_numpy(dtype="datetime64[D]")
+    if not pd.api.types.is_datetime64_dtype(values):  # parsing is slow: only when needed
+        values = pd.to_datetime(values)
+    days = np.asarray(values, dtype="datetime64[D]")
     out = (days - _EPOCH).astype("timedelta64[D]").astype(float)
     out[np.isnat(days)] = np.nan
     return out

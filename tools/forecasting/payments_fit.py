@@ -43,6 +43,12 @@ _VALIDATION_SHARE = 0.2
 _MIN_VALIDATION = 40
 
 
+def _binnable(x: pd.DataFrame) -> pd.DataFrame:
+    """Features a booster can bin: a feature with no value at all in these rows (no
+    disputes ever, no trend yet) cannot be binned; as a constant it simply never splits."""
+    return x.fillna(dict.fromkeys(x.columns[x.isna().all()], 0.0))
+
+
 def _booster(params: dict[str, Any], max_iter: int, seed: int) -> HistGradientBoostingRegressor:
     trees = {k: v for k, v in params.items() if k != "anchor"}
     return HistGradientBoostingRegressor(
@@ -68,7 +74,7 @@ def _select(
     best: dict[str, tuple[float, dict[str, Any], int, np.ndarray]] = {}
     for params in grid:
         start = anchor(x, params["anchor"])
-        model = _booster(params, cap, seed).fit(x[a], y[a] - start[a])
+        model = _booster(params, cap, seed).fit(_binnable(x[a]), y[a] - start[a])
         for rounds, pred in enumerate(model.staged_predict(x[b]), start=1):
             full = np.asarray(pred, dtype=float) + start[b]
             mae = float(np.mean(np.abs(y[b] - full)))
@@ -123,6 +129,7 @@ def fit_model(
     seed: int,
     tune: bool,
     max_iter: int,
+    late_classifier: bool = True,
 ) -> PaymentModel:
     """Fit on what is known at the close of ``as_of`` (see ``fit_payment_model``)."""
     t = float(day_number(pd.Series([pd.Timestamp(as_of)]))[0])
@@ -132,9 +139,7 @@ def fit_model(
         ["issue_date", "invoice_id"], kind="stable"
     )
     x, y = build_features(df, train), days_late(train)
-    # A feature with no value at all (no disputes ever) cannot be binned; as a constant it
-    # simply never splits.
-    x = x.fillna(dict.fromkeys(x.columns[x.isna().all()], 0.0))
+    x = _binnable(x)
     issue = day_number(train["issue_date"])
     cut = float(np.quantile(issue, 1 - _VALIDATION_SHARE))
     b = issue >= cut
@@ -150,7 +155,11 @@ def fit_model(
         xb, yb = x[b], y[b]
         resid = yb - pred_b
         scale, s_b, floor, constant = _fit_scale(xb, resid, seed)
-        late, late_rounds, p_late_b = _fit_late(x, y > 0, a if held_out else b, b, max_iter, seed)
+        late, late_rounds, p_late_b = (
+            _fit_late(x, y > 0, a if held_out else b, b, max_iter, seed)
+            if late_classifier
+            else (None, 0, None)
+        )
         members = tuple(
             (_booster(p, r, seed).fit(x, y - anchor(x, p["anchor"])), str(p["anchor"]))
             for p, r in chosen
@@ -228,7 +237,7 @@ def _fit_late(
     paid late, or none was."""
     if late.all() or not late.any() or late[a].all() or not late[a].any():
         return None, 0, None
-    probe = _late_booster(cap, seed).fit(x[a], late[a])
+    probe = _late_booster(cap, seed).fit(_binnable(x[a]), late[a])
     staged = [p[:, 1] for p in probe.staged_predict_proba(x[b])]
     losses = [log_loss(late[b], np.clip(p, 1e-6, 1 - 1e-6), labels=[False, True]) for p in staged]
     rounds = int(np.argmin(losses[9:])) + 10 if len(losses) >= 10 else len(losses)
@@ -264,7 +273,7 @@ def _fit_scale(
     half = np.arange(len(resid)) % 2 == 0
     crossed = np.empty(len(resid))
     for part in (half, ~half):
-        model = _scale_booster(seed).fit(x[~part], np.abs(resid[~part]))
+        model = _scale_booster(seed).fit(_binnable(x[~part]), np.abs(resid[~part]))
         crossed[part] = model.predict(x[part])
     scale = _scale_booster(seed).fit(x, np.abs(resid))
     return scale, np.maximum(crossed, floor), floor, constant

@@ -3,35 +3,25 @@
 This is the fast, assumption-light bottom-up model: a customer's next payment delay is
 drawn from the delays (days past due) of its own invoices settled in the lookback window,
 conditioned on what is already known (an invoice 20 days overdue today will be paid more
-than 20 days late). Customers with too little history borrow the delays of all customers.
+than 20 days late). Customers with too little history borrow the delays of all customers;
+disputed invoices settle on their own clock (weeks of negotiation), so their delays come
+from settled disputed invoices.
 
-What a credit controller would also weigh:
-
-- **credit notes and part payments**: what is open is the invoice less the receipts and the
-  credit notes booked against it (matched by sales order) by the forecast date;
-- **disputed invoices** settle on their own clock (weeks of negotiation) and often not in
-  full (a credit note closes part of them): their delays come from settled disputed
-  invoices, and they are expected to bring in the share of their amount that disputed
-  invoices turned into cash in the lookback window;
-- **customers gone silent**: a customer with invoices overdue that has not paid anything
-  for more than three of its usual longest gaps between payments is doubtful; every further
-  usual gap of silence halves the chance that any of its open invoices is paid.
+What is open after credit notes and part payments, the share of a (disputed) invoice that
+turns into cash and the customers gone silent come from ``receivables_book.py``, shared
+with the fitted payment-date model (``receivables_model.py``).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["delay_pmf", "empirical_open_invoice_paths"]
+from tools.forecasting.receivables_book import MIN_HISTORY, NEVER_PAID_AFTER, open_book
 
-_MIN_HISTORY = 5
-_NEVER_PAID_AFTER = 180  # days overdue from which an invoice is treated as not collectible
-_SILENT_GAPS = 3.0  # silence beyond this many usual longest gaps makes a customer doubtful
-_MIN_GAP_DAYS = 7
+__all__ = ["conditional_delays", "delay_pmf", "empirical_open_invoice_paths"]
 
 
 def empirical_open_invoice_paths(
@@ -64,46 +54,26 @@ def empirical_open_invoice_paths(
     t = pd.Timestamp(as_of)
     rng = np.random.default_rng(seed)
     h = len(dates)
-    paid = _paid_lines(invoices, receipts, t)
-    disputed = _flag(invoices, "disputed")
-    settled_mask = (
-        invoices["settled_date"].notna()
-        & (invoices["settled_date"] <= t)
-        & (invoices["settled_date"] > t - pd.Timedelta(days=lookback_days))
-        & (invoices["doc_type"] != "credit_note")
-    )
-    settled = invoices.loc[settled_mask]
-    late = (settled["settled_date"] - settled["due_date"]).dt.days
-    plain = ~disputed.loc[settled.index]
-    by_customer: dict[Any, np.ndarray] = {
-        c: g.to_numpy() for c, g in late.loc[plain].groupby(settled.loc[plain, "customer_id"])
-    }
-    pooled = late.loc[plain].to_numpy() if plain.any() else late.to_numpy()
-    if not len(pooled):
-        pooled = np.array([0])
-    in_dispute = late.loc[~plain].to_numpy()
-    dispute_pool = in_dispute if len(in_dispute) >= _MIN_HISTORY else pooled
-    share = _cash_share(settled, paid, disputed.loc[settled.index])
-    open_amount = _open_after_credits(invoices, paid, t)
-    collect = _collectability(invoices, paid, open_amount, by_customer, t)
-    open_ = invoices.loc[(open_amount > 0) & (invoices["doc_type"] != "credit_note")]
+    book = open_book(invoices, as_of=as_of, lookback_days=lookback_days, receipts=receipts)
+    share = book.cash_share
     paths: dict[str, np.ndarray] = {}
     rows = []
     daily: list[tuple[str, pd.Timestamp, float]] = []
     day_stamps = list(dates)
-    amounts = open_amount.loc[open_.index].to_numpy(float)
-    flags = disputed.loc[open_.index].to_numpy(bool)
-    for amount, in_dispute_now, inv in zip(amounts, flags, open_.to_dict("records"), strict=True):
-        history = None if in_dispute_now else by_customer.get(inv["customer_id"])
+    records = book.open_.to_dict("records")
+    for amount, in_dispute_now, p_collect, inv in zip(
+        book.amounts, book.disputed, book.p_collect, records, strict=True
+    ):
+        history = None if in_dispute_now else book.lateness.get(inv["customer_id"])
         used = len(history) if history is not None else 0
-        if history is not None and used >= _MIN_HISTORY:
+        if history is not None and used >= MIN_HISTORY:
             sample_from = history
         else:
-            sample_from = dispute_pool if in_dispute_now else pooled
+            sample_from = book.dispute_pool if in_dispute_now else book.pooled
         overdue = (t - inv["due_date"]).days
-        delays = _conditional_draws(sample_from, overdue, n_paths, rng)
+        delays = conditional_delays(sample_from, overdue, n_paths, rng)
         in_dispute_now = bool(in_dispute_now)
-        p_collect = float(collect.get(inv["customer_id"], 1.0))
+        p_collect = float(p_collect)
         if p_collect < 1.0:
             delays[rng.random(n_paths) >= p_collect] = np.nan
         cash = amount * share[in_dispute_now]
@@ -139,118 +109,7 @@ def empirical_open_invoice_paths(
     return paths, pd.DataFrame(rows), pd.DataFrame(daily, columns=["invoice_id", "ds", "expected"])
 
 
-def _flag(invoices: pd.DataFrame, column: str) -> pd.Series:
-    if column not in invoices:
-        return pd.Series(False, index=invoices.index)
-    return invoices[column].fillna(False).astype(bool)
-
-
-def _paid_lines(
-    invoices: pd.DataFrame, receipts: pd.DataFrame | None, t: pd.Timestamp
-) -> pd.DataFrame:
-    """Cash received per invoice and day up to ``t``: ``invoice_id, date, amount``."""
-    if receipts is not None and not receipts.empty and "invoice_id" in receipts:
-        when = pd.to_datetime(receipts["payment_date"])
-        mine = receipts.loc[when <= t]
-        return pd.DataFrame(
-            {
-                "invoice_id": mine["invoice_id"].to_numpy(),
-                "date": when.loc[mine.index].to_numpy(),
-                "amount": mine["amount"].astype(float).to_numpy(),
-            }
-        )
-    done = invoices.loc[
-        invoices["settled_date"].notna()
-        & (invoices["settled_date"] <= t)
-        & (invoices["doc_type"] != "credit_note")
-    ]
-    return pd.DataFrame(
-        {
-            "invoice_id": done["invoice_id"].to_numpy(),
-            "date": done["settled_date"].to_numpy(),
-            "amount": done["amount"].astype(float).to_numpy(),
-        }
-    )
-
-
-def _open_after_credits(invoices: pd.DataFrame, paid: pd.DataFrame, t: pd.Timestamp) -> pd.Series:
-    """Open amounts less the credit notes (matched by sales order) and receipts booked by
-    ``t``; never more than the ledger's own open amount (which may already net them)."""
-    open_amount = invoices["open_amount"].astype(float)
-    if "sales_order_id" not in invoices:
-        return open_amount
-    notes = invoices.loc[
-        (invoices["doc_type"] == "credit_note")
-        & (invoices["issue_date"] <= t)
-        & invoices["sales_order_id"].notna()
-    ]
-    if notes.empty:
-        return open_amount
-    credited = invoices["sales_order_id"].map(
-        notes.groupby("sales_order_id")["amount"].apply(lambda a: a.abs().sum())
-    )
-    received = invoices["invoice_id"].map(paid.groupby("invoice_id")["amount"].sum())
-    left = invoices["amount"].astype(float) - received.fillna(0.0) - credited.fillna(0.0)
-    is_invoice = invoices["doc_type"] != "credit_note"
-    cap = left.clip(lower=0.0).where(is_invoice, 0.0)
-    return open_amount.where(is_invoice, 0.0).clip(upper=cap)
-
-
-def _cash_share(
-    settled: pd.DataFrame, paid: pd.DataFrame, disputed: pd.Series
-) -> dict[bool, float]:
-    """Share of the amount of settled invoices that came in as cash, plain and disputed."""
-    received = settled["invoice_id"].map(paid.groupby("invoice_id")["amount"].sum()).fillna(0.0)
-    out = {}
-    for flag in (False, True):
-        mine = disputed.to_numpy() == flag
-        amount = float(settled.loc[mine, "amount"].abs().sum())
-        if mine.sum() < _MIN_HISTORY or amount <= 0:
-            out[flag] = 1.0
-        else:
-            out[flag] = float(np.clip(received.loc[mine].sum() / amount, 0.0, 1.0))
-    return out
-
-
-def _collectability(
-    invoices: pd.DataFrame,
-    paid: pd.DataFrame,
-    open_amount: pd.Series,
-    lateness: dict[Any, np.ndarray],
-    t: pd.Timestamp,
-) -> dict[Any, float]:
-    """Chance that a customer pays anything at all, from how long it has been silent.
-
-    Silence counts from the customer's last payment or from when its oldest open invoice
-    was due to be paid (due date plus its usual lateness), whichever is later.
-    """
-    if paid.empty:
-        return {}
-    customer = invoices.set_index("invoice_id")["customer_id"]
-    pays = paid.assign(customer_id=paid["invoice_id"].map(customer)).dropna(subset=["customer_id"])
-    is_open = (open_amount > 0) & (invoices["doc_type"] != "credit_note")
-    oldest_due = invoices.loc[is_open].groupby("customer_id")["due_date"].min()
-    pay_days = {
-        c: np.unique(g.to_numpy())
-        for c, g in pd.to_datetime(pays["date"]).groupby(pays["customer_id"])
-    }
-    out: dict[Any, float] = {}
-    for cust, due in oldest_due.items():
-        days = pay_days.get(cust, np.array([], dtype="datetime64[ns]"))
-        if len(days) < _MIN_HISTORY:
-            continue
-        gaps = np.diff(days).astype("timedelta64[D]").astype(float)
-        usual = max(float(np.quantile(gaps, 0.9)), _MIN_GAP_DAYS)
-        late = lateness.get(cust)
-        expected = due + pd.Timedelta(days=float(np.median(late)) if late is not None else 0.0)
-        since = max(pd.Timestamp(days[-1]), expected)
-        silent = (t - since).days / usual
-        if silent > _SILENT_GAPS:
-            out[cust] = float(0.5 ** (silent - _SILENT_GAPS))
-    return out
-
-
-def _conditional_draws(
+def conditional_delays(
     history: np.ndarray, overdue: int, n: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Delays (days past due) given the invoice is unpaid ``overdue`` days past due.
@@ -260,7 +119,7 @@ def _conditional_draws(
     if overdue < 0:
         return rng.choice(history, size=n).astype(float)
     beyond = history[history > overdue]
-    if overdue >= _NEVER_PAID_AFTER:
+    if overdue >= NEVER_PAID_AFTER:
         return np.full(n, np.nan)
     if len(beyond) >= 3:
         return rng.choice(beyond, size=n).astype(float)
