@@ -31,7 +31,12 @@ beyond the shift the company's habits expected anyway, over the spread the forec
 that part (``tools.monitoring.surprise``, ``tools.monitoring.ranking``). A customer's
 receipts the forecast was sure of that did not come outrank a larger swing in flows the
 forecast knew to be noisy; a customer paying as late as their recent record said they would
-is no surprise, however late that is.
+is no surprise, however late that is. Where the forecast's own spread is narrower than what
+the company has seen, its record is the yardstick: the company's supplier payments are
+judged against its habit per supplier and how often it strays from it
+(``tools.monitoring.variance_bills``), new invoices and bills against how much such windows
+moved in the year before (``tools.monitoring.variance_history``). Customer receipts are
+split invoice by invoice in ``tools.monitoring.variance_items``.
 """
 
 from __future__ import annotations
@@ -49,14 +54,9 @@ from tools.forecasting.categorize import categorize
 from tools.forecasting.positions import account_keys
 from tools.monitoring.fx_effect import fx_split
 from tools.monitoring.ranking import COLUMNS, VarianceDriver, part, rank_drivers, summary
-from tools.monitoring.surprise import (
-    bill_reference,
-    history_variance,
-    invoice_reference,
-    invoice_spread,
-    materiality_floor,
-    path_variance,
-)
+from tools.monitoring.surprise import history_variance, materiality_floor, path_variance
+from tools.monitoring.variance_bills import payable_parts
+from tools.monitoring.variance_items import receivable_parts
 
 __all__ = ["VarianceDriver", "VarianceReport", "explain_variance"]
 
@@ -136,8 +136,8 @@ def explain_variance(
         revalue=revalue,
     )
     rows: list[dict[str, Any]] = []
-    rows += _receivables(forecast, tables, a, b)
-    rows += _payables(forecast, tables, a, b)
+    rows += receivable_parts(forecast, tables, a, b)
+    rows += payable_parts(forecast, tables, a, b)
     rows += _other_flows(forecast, actual_by_cat, a, b, fx.carve)
     # what conversions inside the group received beyond the forecast's rates (local units)
     rows += [part("fx", cat, key, None, local) for (key, cat), local in fx.carve.items()]
@@ -185,126 +185,6 @@ def explain_variance(
         revaluation=round(revaluation, 2),
         materiality=round(floor, 2),
     )
-
-
-def _receivables(
-    forecast: CashForecast, tables: Mapping[str, pd.DataFrame], a: pd.Timestamp, b: pd.Timestamp
-) -> list[dict[str, Any]]:
-    inv = forecast.receivables
-    if inv.empty:
-        return []
-    daily = forecast.receivables_daily
-    inside = daily.loc[(daily["ds"] >= a) & (daily["ds"] <= b)]
-    expected = inside.groupby("invoice_id")["expected"].sum()
-    spread = invoice_spread(forecast, a, b)
-    received = _received(tables, a, b)
-    before = _received(
-        tables,
-        pd.Timestamp(forecast.outlook.as_of) + pd.Timedelta(days=1),
-        a - pd.Timedelta(days=1),
-    )
-    later = _received(tables, b + pd.Timedelta(days=1), pd.Timestamp.max)
-    paying = set(
-        tables["ar_invoices"].loc[
-            tables["ar_invoices"]["invoice_id"].isin(received.index.union(later.index)),
-            "customer_id",
-        ]
-    )
-    habit = invoice_reference(forecast, tables["ar_invoices"], a, b)
-    rows = []
-    for r in inv.to_dict("records"):
-        f = float(expected.get(r["invoice_id"], 0.0))
-        got = float(received.get(r["invoice_id"], 0.0))
-        party = str(r["customer_id"])
-        var = float(spread.get(r["invoice_id"], 0.0))
-        # the shift the customer's recent record expected: a second view of what was likely
-        alt = float(habit.get(r["invoice_id"], f)) - f
-        if got > 0:
-            rows.append(
-                part(
-                    "timing",
-                    "customer_receipt",
-                    r["key"],
-                    party,
-                    r["open_amount"] - f,
-                    alt=alt,
-                    var=var,
-                )
-            )
-            rows.append(part("amount", "customer_receipt", r["key"], party, got - r["open_amount"]))
-        elif f > 0 or alt:
-            component = (
-                "timing" if (party in paying or r["invoice_id"] in before.index) else "missing"
-            )
-            # an invoice only the recent record expected in the window still counts in its
-            # customer's expected shift, though no cash of it was forecast
-            rows.append(
-                part(
-                    component,
-                    "customer_receipt",
-                    r["key"],
-                    party,
-                    -f,
-                    alt=alt,
-                    var=var,
-                    items=int(f > 0),
-                )
-            )
-    known = set(inv["invoice_id"])
-    new = received.loc[~received.index.isin(known)]
-    new_fc = _component_total(forecast, "customer_receipt", "new_documents", a, b)
-    new_by_key = new.groupby(new.index.map(_invoice_keys(tables))).sum()
-    open_var = spread.groupby(inv.set_index("invoice_id")["key"].reindex(spread.index)).sum()
-    for key in sorted(set(new_fc) | set(forecast.outlook.keys)):
-        actual_new = float(new_by_key.get(key, 0.0))
-        # the paths hold open and new invoices, drawn independently of each other
-        var = path_variance(forecast, key, "customer_receipt", a, b)
-        var = max(var - float(open_var.get(key, 0.0)), 0.0)
-        rows.append(
-            part("new", "customer_receipt", key, None, actual_new - new_fc.get(key, 0.0), var=var)
-        )
-    return rows
-
-
-def _payables(
-    forecast: CashForecast, tables: Mapping[str, pd.DataFrame], a: pd.Timestamp, b: pd.Timestamp
-) -> list[dict[str, Any]]:
-    bills = tables.get("ap_bills")
-    if bills is None or bills.empty:
-        return []
-    paid_date = pd.to_datetime(bills["paid_date"])
-    paid = bills.loc[(paid_date >= a) & (paid_date <= b)].set_index("bill_id")
-    sched = forecast.outlook.scheduled
-    habit = bill_reference(forecast, bills, a, b).set_index("item_id")["p"]
-    rows = []
-    first = forecast.outlook.dates[0]
-    for r in sched.to_dict("records"):
-        due = max(pd.Timestamp(r["due_date"]), first)
-        amount = float(r["amount"])
-        f = amount if a <= due <= b else 0.0
-        party = r["counterparty_id"]
-        # the forecast pays on the due date; the company's habits say when it usually pays
-        p = float(habit.get(r["item_id"], 0.0))
-        ref, var = p * amount - f, amount**2 * p * (1.0 - p)
-        if r["item_id"] in paid.index:
-            got = -float(paid.loc[r["item_id"], "amount"])
-            rows.append(
-                part("timing", "supplier_payment", r["key"], party, amount - f, ref=ref, var=var)
-            )
-            rows.append(part("amount", "supplier_payment", r["key"], party, got - amount))
-        else:
-            rows.append(part("timing", "supplier_payment", r["key"], party, -f, ref=ref, var=var))
-    known = set(sched["item_id"])
-    new = paid.loc[~paid.index.isin(known)]
-    new_fc = _component_total(forecast, "supplier_payment", "new_documents", a, b)
-    keys = new["entity_id"].astype(str) + "/" + new["currency"].astype(str)
-    for key in forecast.outlook.keys:
-        actual_new = -float(new.loc[keys == key, "amount"].sum())
-        var = path_variance(forecast, key, "supplier_payment", a, b)
-        rows.append(
-            part("new", "supplier_payment", key, None, actual_new - new_fc.get(key, 0.0), var=var)
-        )
-    return rows
 
 
 def _other_flows(
@@ -381,34 +261,6 @@ def _window_lines(
     return lines.loc[
         lines["key"].isin(forecast.outlook.keys) & (lines["category"] != "internal")
     ].assign(amount=lambda f: f["amount"].astype(float))
-
-
-def _received(tables: Mapping[str, pd.DataFrame], a: pd.Timestamp, b: pd.Timestamp) -> pd.Series:
-    receipts = tables.get("ar_receipts")
-    if receipts is not None and not receipts.empty:
-        when = pd.to_datetime(receipts["payment_date"])
-        return receipts.loc[(when >= a) & (when <= b)].groupby("invoice_id")["amount"].sum()
-    inv = tables["ar_invoices"]
-    when = pd.to_datetime(inv["settled_date"])
-    return inv.loc[(when >= a) & (when <= b)].set_index("invoice_id")["amount"]
-
-
-def _invoice_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
-    inv = tables["ar_invoices"]
-    return dict(zip(inv["invoice_id"], inv["entity_id"] + "/" + inv["currency"], strict=True))
-
-
-def _component_total(
-    forecast: CashForecast, category: str, component: str, a: pd.Timestamp, b: pd.Timestamp
-) -> dict[str, float]:
-    comp = forecast.components
-    part = comp.loc[
-        (comp["category"] == category)
-        & (comp["component"] == component)
-        & (comp["ds"] >= a)
-        & (comp["ds"] <= b)
-    ]
-    return {str(k): float(v) for k, v in part.groupby("key")["mean"].sum().items()}
 
 
 def _forecast_total(
