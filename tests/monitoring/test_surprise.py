@@ -10,7 +10,7 @@ import pytest
 
 from tools.forecasting.cash import CashForecast
 from tools.forecasting.outlook import CashOutlook, Position
-from tools.monitoring.surprise import bill_reference, fx_volatility, history_variance
+from tools.monitoring.surprise import fx_volatility, history_variance
 
 AS_OF = date(2026, 1, 9)
 A, B = pd.Timestamp(2026, 1, 19), pd.Timestamp(2026, 1, 30)
@@ -48,38 +48,6 @@ def _bill(item: str, supplier: str, due: str) -> dict[str, object]:
         "discount_pct": 0.0,
         "critical": False,
     }
-
-
-def test_bills_are_expected_when_the_company_usually_pays_them() -> None:
-    # S1 always paid ten days after the due date; S2 has no history of its own
-    due = pd.date_range("2025-06-02", periods=6, freq="14D")
-    history = pd.DataFrame(
-        {
-            "bill_id": [f"H{i}" for i in range(6)],
-            "supplier_id": "S1",
-            "due_date": due,
-            "paid_date": due + pd.Timedelta(days=10),
-        }
-    )
-    scheduled = pd.DataFrame(
-        [
-            _bill("B1", "S1", "2026-01-12"),  # due before the window, paid inside it
-            _bill("B2", "S1", "2026-01-04"),  # 5 days overdue: paid on the 14th, before it
-            _bill("B3", "S2", "2026-01-12"),  # pooled habits (S1's): inside
-        ]
-    )
-    p = bill_reference(_forecast(scheduled), history, A, B).set_index("item_id")["p"]
-    assert p.to_dict() == {"B1": 1.0, "B2": 0.0, "B3": 1.0}
-
-
-def test_a_bill_later_than_ever_is_spread_over_the_next_month() -> None:
-    due = pd.date_range("2025-06-02", periods=6, freq="14D")
-    history = pd.DataFrame(
-        {"bill_id": list("abcdef"), "supplier_id": "S1", "due_date": due, "paid_date": due}
-    )
-    scheduled = pd.DataFrame([_bill("B1", "S1", "2025-12-30")])  # 10 days overdue
-    p = bill_reference(_forecast(scheduled), history, A, B)["p"].iloc[0]
-    assert p == pytest.approx(12 / 30)  # paid Jan 10 .. Feb 8, of which Jan 19..30 inside
 
 
 @pytest.mark.parametrize(

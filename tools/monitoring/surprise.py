@@ -12,8 +12,9 @@ forecast's point differs from how the company usually behaves, a reference shift
   last quarter are a second view (``invoice_reference``): a customer paying later and later,
   or in a slow season, is expected later by it, and what either view foresaw is no surprise;
 - **open bills**: the forecast puts them on their due dates (overdue ones on its first
-  day); how the company actually paid its bills in the year before tells the probability
-  that each one is paid in the window and so both the expected shift and its spread;
+  day); each supplier's paying habit and how far the company's payments stray from habit
+  tell the probability that each one is paid in the window, and so both the expected shift
+  and its spread (``tools.monitoring.variance_bills``);
 - **statistical and new-document flows**: the spread of the window's total over the
   forecast's sample paths;
 - **exchange rates**: the volatility of the rate over the days from the forecast to the
@@ -36,7 +37,6 @@ from tools.forecasting.cash import CashForecast
 __all__ = [
     "FLOOR_SHARE",
     "RECENT_DAYS",
-    "bill_reference",
     "fx_volatility",
     "history_variance",
     "invoice_reference",
@@ -63,38 +63,6 @@ def invoice_spread(forecast: CashForecast, a: pd.Timestamp, b: pd.Timestamp) -> 
     p = (expected.reindex(amount.index, fill_value=0.0) / amount.where(amount > 0)).fillna(0.0)
     p = p.clip(0.0, 1.0)
     return amount**2 * p * (1.0 - p)
-
-
-def bill_reference(
-    forecast: CashForecast, bills: pd.DataFrame, a: pd.Timestamp, b: pd.Timestamp
-) -> pd.DataFrame:
-    """Per scheduled bill: ``p`` (paid in ``a..b`` by the company's paying habits).
-
-    Habits are the delays past due of the bills paid in the year before the forecast,
-    the supplier's own when it has at least five, else all suppliers', among those later
-    than the bill's delay at the forecast date (it was still unpaid then).
-    """
-    sched = forecast.outlook.scheduled
-    if sched.empty:
-        return pd.DataFrame(columns=["item_id", "p"])
-    t0 = pd.Timestamp(forecast.outlook.as_of)
-    paid_on = pd.to_datetime(bills["paid_date"])
-    done = bills.loc[paid_on.notna() & (paid_on <= t0) & (paid_on > t0 - _YEAR)]
-    late = (pd.to_datetime(done["paid_date"]) - pd.to_datetime(done["due_date"])).dt.days
-    own = {str(s): g.to_numpy() for s, g in late.groupby(done["supplier_id"])}
-    pooled = late.to_numpy() if len(late) else np.zeros(1)
-    rows = []
-    for r in sched.to_dict("records"):
-        due = pd.Timestamp(r["due_date"])
-        history = own.get(str(r["counterparty_id"]), np.zeros(0))
-        delays = history if len(history) >= _MIN_HISTORY else pooled
-        overdue = (t0 - due).days  # negative while not yet due
-        beyond = delays[delays > overdue]  # it was still unpaid at the forecast date
-        # later than the company's habits: within the next month, any day alike
-        delays = beyond if len(beyond) >= 3 else overdue + np.arange(1, 31)
-        paid = due + pd.to_timedelta(delays, unit="D")
-        rows.append({"item_id": r["item_id"], "p": float(np.mean((paid >= a) & (paid <= b)))})
-    return pd.DataFrame(rows)
 
 
 def path_variance(
