@@ -15,7 +15,10 @@ therefore treats the days near a public holiday as known calendar effects:
   intervals) multiplied back on the affected days.
 
 Effects are multiplicative, so only series that never go negative (volumes, withdrawals,
-sales) get them; net cash flows keep their calendar in the cash outlook's own rules.
+sales) get them; net cash flows keep their calendar in the cash outlook's own rules. Zero
+days are read as outages and left out of the effects, so a series that is closed on
+holidays (flows booked on business days only) is better forecast on a business-day
+frequency with its holidays as missing days than with effects.
 """
 
 from __future__ import annotations
