@@ -2,52 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from tools.forecasting.cash import CashForecast
-from tools.forecasting.outlook import CashOutlook, Position
+from tests.monitoring.bills_helpers import AS_OF, A, B, bill, bills_forecast
 from tools.monitoring.surprise import fx_volatility, history_variance
-
-AS_OF = date(2026, 1, 9)
-A, B = pd.Timestamp(2026, 1, 19), pd.Timestamp(2026, 1, 30)
-
-
-def _forecast(scheduled: pd.DataFrame) -> CashForecast:
-    outlook = CashOutlook(
-        as_of=AS_OF,
-        reporting_currency="USD",
-        dates=pd.date_range("2026-01-10", periods=40, freq="D"),
-        positions=(
-            Position(key="US01/USD", entity_id="US01", currency="USD", opening=0.0, accounts=()),
-        ),
-        paths={},
-        scheduled=scheduled,
-    )
-    return CashForecast(
-        outlook=outlook,
-        receivables=pd.DataFrame(),
-        receivables_daily=pd.DataFrame(),
-        recurring=pd.DataFrame(),
-        categorized=pd.DataFrame(),
-    )
-
-
-def _bill(item: str, supplier: str, due: str) -> dict[str, object]:
-    return {
-        "key": "US01/USD",
-        "item_id": item,
-        "counterparty_id": supplier,
-        "category": "supplier_payment",
-        "due_date": date.fromisoformat(due),
-        "amount": -1000.0,
-        "discount_date": None,
-        "discount_pct": 0.0,
-        "critical": False,
-    }
 
 
 @pytest.mark.parametrize(
@@ -70,5 +30,5 @@ def test_fx_volatility_scales_with_the_square_root_of_time(base: str, quote: str
 
 
 def test_without_history_lines_calendar_flows_get_no_spread() -> None:
-    fc = _forecast(pd.DataFrame([_bill("B1", "S1", "2026-01-12")]))
+    fc = bills_forecast(pd.DataFrame([bill("B1", "S1", "2026-01-12")]))
     assert history_variance(fc, "US01/USD", "tax", A, B) == 0.0

@@ -2,52 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from tools.forecasting.cash import CashForecast
-from tools.forecasting.outlook import CashOutlook, Position
+from tests.monitoring.bills_helpers import A, B, bill, bills_forecast
 from tools.monitoring.variance_bills import bill_timing, payable_parts
-
-AS_OF = date(2026, 1, 9)
-A, B = pd.Timestamp(2026, 1, 19), pd.Timestamp(2026, 1, 30)
-
-
-def _forecast(scheduled: pd.DataFrame) -> CashForecast:
-    outlook = CashOutlook(
-        as_of=AS_OF,
-        reporting_currency="USD",
-        dates=pd.date_range("2026-01-10", periods=40, freq="D"),
-        positions=(
-            Position(key="US01/USD", entity_id="US01", currency="USD", opening=0.0, accounts=()),
-        ),
-        paths={},
-        scheduled=scheduled,
-    )
-    return CashForecast(
-        outlook=outlook,
-        receivables=pd.DataFrame(),
-        receivables_daily=pd.DataFrame(),
-        recurring=pd.DataFrame(),
-        categorized=pd.DataFrame(),
-    )
-
-
-def _bill(item: str, supplier: str, due: str, amount: float = -1000.0) -> dict[str, object]:
-    return {
-        "key": "US01/USD",
-        "item_id": item,
-        "counterparty_id": supplier,
-        "category": "supplier_payment",
-        "due_date": date.fromisoformat(due),
-        "amount": amount,
-        "discount_date": None,
-        "discount_pct": 0.0,
-        "critical": False,
-    }
 
 
 def _history(supplier: str, delays: list[int], *, first: str = "2025-03-03") -> pd.DataFrame:
@@ -77,8 +37,8 @@ HISTORY = pd.concat(
 def test_a_supplier_paid_on_time_so_far_strays_as_the_company_does() -> None:
     # 21 bills in the company's record, one paid 20 days after its supplier's habit:
     # a clean record of six bills does not make S1's payment date certain
-    scheduled = pd.DataFrame([_bill("B1", "S1", "2026-01-20")])
-    timing = bill_timing(_forecast(scheduled), HISTORY, A, B).set_index("item_id")
+    scheduled = pd.DataFrame([bill("B1", "S1", "2026-01-20")])
+    timing = bill_timing(bills_forecast(scheduled), HISTORY, A, B).set_index("item_id")
     assert timing.loc["B1", "p"] == pytest.approx(20 / 21)
     assert timing.loc["B1", "habit"] == 0
 
@@ -97,8 +57,8 @@ def test_a_supplier_paid_on_time_so_far_strays_as_the_company_does() -> None:
 def test_habit_and_straying_set_the_probability_of_paying_in_the_window(
     supplier: str, due: str, p: float
 ) -> None:
-    scheduled = pd.DataFrame([_bill("B1", supplier, due)])
-    got = bill_timing(_forecast(scheduled), HISTORY, A, B)["p"].iloc[0]
+    scheduled = pd.DataFrame([bill("B1", supplier, due)])
+    got = bill_timing(bills_forecast(scheduled), HISTORY, A, B)["p"].iloc[0]
     assert got == pytest.approx(p)
 
 
@@ -106,9 +66,9 @@ def test_only_bills_paid_in_the_year_before_the_forecast_count() -> None:
     # a late payment two years ago or after the forecast says nothing about its habits
     old = _history("S1", [40], first="2023-06-05")
     later = _history("S1", [30], first="2026-01-05")
-    scheduled = pd.DataFrame([_bill("B1", "S1", "2026-01-20")])
+    scheduled = pd.DataFrame([bill("B1", "S1", "2026-01-20")])
     timing = bill_timing(
-        _forecast(scheduled), pd.concat([HISTORY, old, later], ignore_index=True), A, B
+        bills_forecast(scheduled), pd.concat([HISTORY, old, later], ignore_index=True), A, B
     )
     assert timing["p"].iloc[0] == pytest.approx(20 / 21)
 
@@ -116,7 +76,7 @@ def test_only_bills_paid_in_the_year_before_the_forecast_count() -> None:
 def test_payable_parts_measure_a_late_bill_against_the_companys_straying() -> None:
     # B1 due inside the window, paid after it; B2 due and paid inside it, for less
     scheduled = pd.DataFrame(
-        [_bill("B1", "S1", "2026-01-20", -5000.0), _bill("B2", "S1", "2026-01-27", -2000.0)]
+        [bill("B1", "S1", "2026-01-20", -5000.0), bill("B2", "S1", "2026-01-27", -2000.0)]
     )
     paid = pd.DataFrame(
         {
@@ -130,7 +90,7 @@ def test_payable_parts_measure_a_late_bill_against_the_companys_straying() -> No
         }
     )
     bills = pd.concat([HISTORY, paid], ignore_index=True)
-    rows = payable_parts(_forecast(scheduled), {"ap_bills": bills}, A, B)
+    rows = payable_parts(bills_forecast(scheduled), {"ap_bills": bills}, A, B)
     timing = [r for r in rows if r["component"] == "timing"]
     amount = [r for r in rows if r["component"] == "amount"]
     p = 20 / 21
