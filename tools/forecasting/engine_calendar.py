@@ -78,10 +78,6 @@ class CalendarEffects:
     support: dict[str, int]
     series: frozenset[str]
 
-    def keys(self, ds: pd.Series | pd.DatetimeIndex) -> np.ndarray:
-        """The key of each date (None where no holiday is within the window)."""
-        return holiday_keys(pd.DatetimeIndex(ds), self.holidays, self.window)
-
     def factors(self, uid: pd.Series | np.ndarray, ds: pd.Series | pd.DatetimeIndex) -> np.ndarray:
         """The multiplier of each (series, date) row: 1 where no effect applies."""
         dates = pd.DatetimeIndex(ds)
@@ -202,11 +198,13 @@ def restore_backtest(bt: Backtest, raw: pd.DataFrame, cal: CalendarEffects) -> B
     span = n_windows * h
     factor = np.ones((len(bt.ids), span))
     y = np.full((len(bt.ids), span), np.nan)
-    groups = raw.groupby("unique_id", sort=False)
+    groups = raw.assign(factor=cal.factors(raw["unique_id"], raw["ds"])).groupby(
+        "unique_id", sort=False
+    )
     for i, uid in enumerate(bt.ids):
         g = groups.get_group(uid)
         m = min(len(g), span)
-        factor[i, span - m :] = cal.factors(g["unique_id"].iloc[-m:], g["ds"].iloc[-m:])
+        factor[i, span - m :] = g["factor"].to_numpy(float)[-m:]
         y[i, span - m :] = g["y"].to_numpy(float)[-m:]
     factor = factor.reshape(bt.y.shape)
     y = np.where(np.isnan(bt.y), np.nan, y.reshape(bt.y.shape))
