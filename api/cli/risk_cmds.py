@@ -72,10 +72,9 @@ def load_context(
             seed=seed,
             quality="fast" if fast else "standard",
         ).forecast
-    from tools.monitoring.steps import WATCH_FILE
+    from tools.monitoring.steps import read_watch
 
-    state = ws.root / WATCH_FILE
-    watch = WatchState.model_validate_json(state.read_text()) if state.exists() else None
+    watch = read_watch(ws.root)
     return Context(ws.read_all(), ws.policy(), forecast.outlook, forecast.receivables, watch)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,7 +39,14 @@ from tools.workspace.status import workspace_status
 
 WATCH_FILE = "state/early_warning_watch.json"
 
-__all__ = ["Checks", "DailyOptions", "StepResult", "recent_variance", "run_checks"]
+
+def read_watch(root: Path) -> WatchState | None:
+    """The early-warning watch the last daily run left in a workspace (None before any)."""
+    state = root / WATCH_FILE
+    return WatchState.model_validate_json(state.read_text()) if state.exists() else None
+
+
+__all__ = ["Checks", "DailyOptions", "StepResult", "read_watch", "recent_variance", "run_checks"]
 
 
 CHECKS = 7  # steps run_checks reports progress for
@@ -170,9 +178,7 @@ def run_checks(
         # A warning is raised once it holds on consecutive runs (or is critical or close):
         # the watch state carries the streaks from one daily run to the next.
         state_file = ws.root / WATCH_FILE
-        previous = (
-            WatchState.model_validate_json(state_file.read_text()) if state_file.exists() else None
-        )
+        previous = read_watch(ws.root)
         found = run_early_warnings(
             forecast.outlook, policy, tables, forecast.receivables, previous=previous
         )
