@@ -81,14 +81,15 @@ def categorize(bank_transactions: pd.DataFrame, tables: Mapping[str, pd.DataFram
         + lines.get("description", pd.Series("", index=lines.index)).fillna("").astype(str)
     )
     counterparty = lines.get("counterparty", pd.Series("", index=lines.index)).fillna("")
-    norm = counterparty.astype(str).map(normalise_name).to_numpy()
+    payee = counterparty.astype(str)
+    norm = payee.map(normalise_name).to_numpy()
     amount = lines["amount"].to_numpy(float)
 
     own_entity = _account_entities(tables)
     line_entity = lines["account_id"].map(own_entity).to_numpy()
     entity_of = _entity_matcher(tables)
     party_entity = np.array(
-        [entity_of(str(c), e) for c, e in zip(counterparty, line_entity, strict=True)],
+        [entity_of(c, k, e) for c, k, e in zip(payee, norm, line_entity, strict=True)],
         dtype=object,
     )
     own = pd.notna(party_entity)
@@ -106,7 +107,7 @@ def categorize(bank_transactions: pd.DataFrame, tables: Mapping[str, pd.DataFram
 
     # The payee says who was paid: "Finanzamt" on "payroll taxes" is tax, not payroll.
     for value, pattern in _KEYWORDS:
-        fill(counterparty.astype(str).str.contains(pattern).to_numpy(), value, f"'{value}' payee")
+        fill(payee.str.contains(pattern).to_numpy(), value, f"'{value}' payee")
     for value, pattern in _KEYWORDS:
         fill(text.str.contains(pattern).to_numpy(), value, f"'{value}' wording")
 
@@ -128,8 +129,11 @@ def _account_entities(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     return dict(zip(accounts["account_id"], accounts["entity_id"], strict=True))
 
 
-def _entity_matcher(tables: Mapping[str, pd.DataFrame]) -> Callable[[str, object], str | None]:
-    """The group entity a counterparty names, or None.
+def _entity_matcher(
+    tables: Mapping[str, pd.DataFrame],
+) -> Callable[[str, str, object], str | None]:
+    """The group entity a counterparty names (given as printed and ``normalise_name``d), or
+    None.
 
     Group entities often share a name up to the legal form ("Northwind Components Inc." and
     "... GmbH"), so the name as printed, legal form included, decides first; a name that
@@ -138,19 +142,20 @@ def _entity_matcher(tables: Mapping[str, pd.DataFrame]) -> Callable[[str, object
     """
     entities = tables.get("entities")
     if entities is None or entities.empty:
-        return lambda _name, _entity: None
+        return lambda _name, _norm, _entity: None
     exact: dict[str, str] = {}
     loose: dict[str, set[str]] = {}
     for entity, name in zip(entities["entity_id"], entities["name"], strict=True):
         exact[_spelled(name)] = entity
         loose.setdefault(normalise_name(name), set()).add(entity)
 
-    def entity_of(name: str, line_entity: object) -> str | None:
-        if not name:
+    def entity_of(name: str, norm: str, line_entity: object) -> str | None:
+        # the same words as printed give the same normalised name: most lines stop here
+        candidates = loose.get(norm)
+        if not name or candidates is None:
             return None
         if (hit := exact.get(_spelled(name))) is not None:
             return hit
-        candidates = loose.get(normalise_name(name), set())
         if line_entity in candidates:
             return str(line_entity)
         return next(iter(candidates)) if len(candidates) == 1 else None

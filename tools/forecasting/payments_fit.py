@@ -275,7 +275,7 @@ def _fit_scale(
     for part in (half, ~half):
         model = _scale_booster(seed).fit(_binnable(x[~part]), np.abs(resid[~part]))
         crossed[part] = model.predict(x[part])
-    scale = _scale_booster(seed).fit(x, np.abs(resid))
+    scale = _scale_booster(seed).fit(_binnable(x), np.abs(resid))
     return scale, np.maximum(crossed, floor), floor, constant
 
 
