@@ -44,7 +44,7 @@ from tools.forecasting.receivables_model import OpenInvoiceMethod, open_invoice_
 from tools.forecasting.recurring import project_recurring
 from tools.forecasting.series import daily_panel
 
-__all__ = ["TREASURY_PRINCIPAL", "CashForecast", "build_outlook"]
+__all__ = ["TREASURY_PRINCIPAL", "CashForecast", "build_outlook", "treasury_principal"]
 
 Quality = Literal["standard", "fast", "engine"]
 _HISTORY_DAYS = 364
@@ -54,6 +54,16 @@ TREASURY_PRINCIPAL = (
     r"(?i)\b(?:draw\s?down|drawing|repayment|redemption|placement|matur\w*|tilgung|"
     r"r(?:ü|ue)ckzahlung|festgeldanlage)\b"
 )
+
+
+def treasury_principal(lines: pd.DataFrame, pattern: str = TREASURY_PRINCIPAL) -> pd.Series:
+    """Which categorised bank lines move financing or investment principal (drawings,
+    repayments, placements, maturities): the treasurer's decisions, which the outlook leaves
+    out."""
+    text = lines.get("description", pd.Series("", index=lines.index)).fillna("").astype(str)
+    return lines["category"].isin(("financing", "investment")) & text.str.contains(
+        pattern, regex=True
+    )
 
 
 @dataclass(frozen=True)
@@ -188,9 +198,7 @@ def build_outlook(
 
     # Drawings, repayments, placements and maturities are the treasurer's decisions, not
     # flows to extrapolate: the outlook is the balance before new treasury actions.
-    treasury = lines["category"].isin(("financing", "investment")) & lines["description"].fillna(
-        ""
-    ).str.contains(TREASURY_PRINCIPAL, regex=True)
+    treasury = treasury_principal(lines)
     recurring, explained = project_recurring(
         lines.loc[~treasury], as_of=t.date(), horizon_days=horizon_days
     )

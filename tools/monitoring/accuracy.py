@@ -30,12 +30,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from tools.forecasting.calibration import own_funds, own_funds_path
-from tools.forecasting.cash import TREASURY_PRINCIPAL, CashForecast
+from tools.forecasting.cash import TREASURY_PRINCIPAL, CashForecast, treasury_principal
 from tools.forecasting.categorize import categorize
 from tools.forecasting.positions import account_keys
 
 __all__ = [
-    "TREASURY_PRINCIPAL",
     "AccuracyScores",
     "PeriodAccuracy",
     "actual_flows",
@@ -43,7 +42,6 @@ __all__ = [
 ]
 
 _INTERNAL = "internal"
-_TREASURY = ("financing", "investment")
 
 
 class PeriodAccuracy(BaseModel):
@@ -89,28 +87,25 @@ def actual_flows(
     lines["key"] = lines["account_id"].map(account_keys(tables["bank_accounts"]))
     lines = lines.loc[lines["key"].notna() & (lines["category"] != _INTERNAL)]
     if principal is not None:
-        text = lines.get("description", pd.Series("", index=lines.index)).fillna("").astype(str)
-        treasury = lines["category"].isin(_TREASURY) & text.str.contains(principal, regex=True)
-        lines = lines.loc[~treasury]
+        lines = lines.loc[~treasury_principal(lines, principal)]
     return lines[["key", "booking_date", "amount"]].assign(
         booking_date=pd.to_datetime(lines["booking_date"])
     )
 
 
 def _position_balances(tables: Mapping[str, pd.DataFrame], *, after: date) -> pd.DataFrame:
-    """Closing balance per position and day (days where every account of it reported):
-    the days coverage is scored on."""
+    """The days (``key, date``) on which every account of a position reported a closing
+    balance: the days coverage is scored on."""
     bal = tables["bank_balances"]
     bal = bal.loc[(bal["balance_type"] == "closing") & (bal["date"] > pd.Timestamp(after))]
     if bal.empty:
-        return pd.DataFrame(columns=["key", "date", "balance"])
+        return pd.DataFrame(columns=["key", "date"])
     keys = account_keys(tables["bank_accounts"])
     per_key = pd.Series(keys).groupby(pd.Series(keys)).size()
     bal = bal.assign(key=bal["account_id"].map(keys)).dropna(subset=["key"])
-    out = bal.groupby(["key", "date"]).agg(balance=("amount", "sum"), n=("account_id", "nunique"))
-    out = out.reset_index()
+    out = bal.groupby(["key", "date"])["account_id"].nunique().rename("n").reset_index()
     full = out["n"].to_numpy() == out["key"].map(per_key).to_numpy()
-    return out.loc[full, ["key", "date", "balance"]]
+    return out.loc[full, ["key", "date"]]
 
 
 def _score_run(

@@ -32,7 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 
 from tools.forecasting import forecast_panel
-from tools.monitoring.accuracy import TREASURY_PRINCIPAL, actual_flows
+from tools.forecasting.cash import TREASURY_PRINCIPAL
+from tools.monitoring.accuracy import actual_flows
 from tools.monitoring.alerts_store import MonitorAlert
 
 __all__ = [

@@ -8,9 +8,7 @@ are embedded as TrueType so the text can be searched and copied.
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import imread
 
 from tools.monitoring.report import WeeklyReport
+from tools.workspace.workspace import write_atomic
 
 __all__ = ["markdown_pdf", "write_report_pdf"]
 
@@ -228,13 +227,5 @@ def write_report_pdf(report: WeeklyReport, *, out: Path | None = None) -> Weekly
     ``pdf`` path set, is returned."""
     target = out or report.path.with_suffix(".pdf")
     body = markdown_pdf(report.markdown, base=report.path.parent, title=report.title)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, body)
     return report.model_copy(update={"pdf": target})

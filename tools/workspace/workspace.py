@@ -75,13 +75,14 @@ class Workspace:
             }
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write a text file so that readers see the old or the new content, never half."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file (text as UTF-8, or bytes) so that readers see the old or the new
+    content, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8") if isinstance(text, str) else text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
