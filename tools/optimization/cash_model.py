@@ -61,12 +61,15 @@ def planning_balance(paths: np.ndarray, confidence: float, *, sure: float = 0.99
     return np.sort(paths, axis=0)[max(rank, 0)].astype(float)
 
 
-def stress_balance(paths: np.ndarray, confidence: float, widening: float) -> np.ndarray:
+def stress_balance(
+    paths: np.ndarray, confidence: float, widening: float, low: np.ndarray | None = None
+) -> np.ndarray:
     """Per day, the planning balance less ``widening`` times the paths' downside spread
     (median - planning balance, the largest up to that day: a model's error does not shrink
     on days its paths happen to agree): where a balance can be when the forecast model
-    itself is wrong, which its own paths do not show."""
-    low = planning_balance(paths, confidence)
+    itself is wrong, which its own paths do not show. ``low``: the paths'
+    ``planning_balance`` when the caller has it already."""
+    low = planning_balance(paths, confidence) if low is None else low
     spread = np.maximum.accumulate(np.maximum(np.median(paths, axis=0) - low, 0.0))
     return low - max(widening, 0.0) * spread
 
@@ -104,7 +107,7 @@ def ledgers_for(
         stress = (
             None
             if reserve_widening is None
-            else stress_balance(paths, confidence, reserve_widening)
+            else stress_balance(paths, confidence, reserve_widening, low=values)
         )
         if fixed_flows and pos.key in fixed_flows:
             values = values + np.cumsum(fixed_flows[pos.key])

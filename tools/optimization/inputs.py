@@ -22,6 +22,7 @@ __all__ = [
     "BILL_COLUMNS",
     "CreditLine",
     "check_confidence",
+    "check_reserve_widening",
     "credit_lines",
     "money_market_rates",
     "normalize_bills",
@@ -57,6 +58,15 @@ def check_confidence(confidence: float) -> float:
             "stays above the floor on 95 % of simulated days'"
         )
     return float(confidence)
+
+
+def check_reserve_widening(widening: float) -> float:
+    if widening < 0:
+        raise ConfigError(
+            f"reserve_widening {widening} is negative; use 0 to keep no liquidity "
+            "reserve beyond the planning confidence"
+        )
+    return float(widening)
 
 
 def credit_lines(

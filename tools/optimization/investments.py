@@ -22,7 +22,13 @@ from tools.errors import ConfigError
 from tools.forecasting.outlook import CashOutlook
 from tools.optimization.cash_model import RESERVE_WIDENING, SCALE, CashModel, ledgers_for
 from tools.optimization.explain import bindings, money, relaxations
-from tools.optimization.inputs import CreditLine, check_confidence, credit_lines, money_market_rates
+from tools.optimization.inputs import (
+    CreditLine,
+    check_confidence,
+    check_reserve_widening,
+    credit_lines,
+    money_market_rates,
+)
 from tools.optimization.instruments import add_investments, house_banks
 from tools.optimization.payment_plan import draws_frame
 from tools.optimization.proposals import draw_proposals, split_key
@@ -155,11 +161,7 @@ def optimize_investments(
     """
     if policy is None:
         raise ConfigError("optimize_investments needs the treasury policy (policy.yaml)")
-    if reserve_widening < 0:
-        raise ConfigError(
-            f"reserve_widening {reserve_widening} is negative; use 0 to keep no liquidity "
-            "reserve beyond the planning confidence"
-        )
+    check_reserve_widening(reserve_widening)
     params = solver or SolverParams()
     conf = check_confidence(confidence if confidence is not None else policy.investment.confidence)
     curves = money_market_rates(rates, outlook.as_of, {p.currency for p in outlook.positions})

@@ -21,7 +21,12 @@ from tools.domain.policy import Policy
 from tools.errors import ConfigError
 from tools.forecasting.outlook import CashOutlook
 from tools.optimization.cash_model import CashModel, ledgers_for
-from tools.optimization.inputs import CreditLine, credit_lines, money_market_rates
+from tools.optimization.inputs import (
+    CreditLine,
+    check_reserve_widening,
+    credit_lines,
+    money_market_rates,
+)
 from tools.optimization.instruments import add_investments, house_banks
 from tools.optimization.lp import LpSolution
 from tools.optimization.payments import PaymentOptions, add_payment_choices, prepare_payments
@@ -87,11 +92,7 @@ def prepare_joint(
     )
     lines = credit if isinstance(credit, Mapping) else credit_lines(outlook, credit)
     importance = dict(supplier_importance or {})
-    if reserve_widening < 0:
-        raise ConfigError(
-            f"reserve_widening {reserve_widening} is negative; use 0 to keep no liquidity "
-            "reserve beyond the planning confidence"
-        )
+    check_reserve_widening(reserve_widening)
     if any(v < 0 for v in importance.values()):
         raise ConfigError("supplier_importance weights must be >= 0")
     weights = frame["supplier_id"].map(importance).fillna(1.0).to_numpy(float)
