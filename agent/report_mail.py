@@ -17,6 +17,7 @@ from typing import Any
 
 from agent.ledger.models import ProposalRecord
 from agent.ledger.users import USERS_FILE, Users
+from agent.planner.recipients import EMAIL
 from tools.errors import DataError, Problem
 from tools.execution import report_email
 from tools.monitoring.report import WeeklyReport
@@ -30,7 +31,6 @@ __all__ = [
 ]
 
 REPORT_ACTION = "report_distribution"
-_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 
 
 def resolve_recipients(
@@ -46,7 +46,7 @@ def resolve_recipients(
     for raw in names:
         name = raw.strip()
         low = name.lower()
-        if _EMAIL.match(name):
+        if EMAIL.fullmatch(name):
             hits = [name]
         else:
             hits = [
@@ -127,7 +127,8 @@ def report_files(record: ProposalRecord, root: Path, *, company: str) -> dict[st
     attachments = []
     for rel, sha in files.items():
         path = root / rel
-        if not path.is_file() or _sha(path) != sha:
+        data = path.read_bytes() if path.is_file() else None
+        if data is None or hashlib.sha256(data).hexdigest() != sha:
             raise DataError(
                 [
                     Problem(
@@ -137,7 +138,7 @@ def report_files(record: ProposalRecord, root: Path, *, company: str) -> dict[st
                     )
                 ]
             )
-        attachments.append((path.name, path.read_bytes()))
+        attachments.append((path.name, data))
     slug = re.sub(r"[^a-z0-9]+", "-", company.lower()).strip("-") or "company"
     first = Path(next(iter(files), "weekly-report.md"))
     body = "\n".join(

@@ -209,11 +209,10 @@ class IntentRouter:
             best: dict[str, float] = {}
             for label, value in zip(self.labels, row, strict=True):
                 best[label] = max(best.get(label, -1.0), float(value))
-            low = text.lower()
             # The packaged MiniLM is an English model: Chinese leans more on the cues.
             boost = 0.25 if detect_language(text) == "zh" else 0.12
-            for intent, cues in _BOOST.items():
-                if any(re.search(c, low) for c in cues):
+            for intent in _BOOST:
+                if _cued(intent, text):
                     best[intent] = best.get(intent, 0.0) + boost * _WEIGHT.get(intent, 1.0)
             out.append(best)
         return out

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["recipients"]
+__all__ = ["EMAIL", "recipients"]
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # an e-mail address
 _EN = re.compile(
     r"(?:\b(?:send|e-?mail|mail|forward|distribute)\b.*?\bto|\bshare\b.*?\bwith)\s+"
     r"(?P<who>[^?!;]+)",
@@ -24,8 +24,8 @@ _NOT_A_PERSON = {"me", "us", "pdf", "markdown", "them", "please", "pls", "我", 
 
 def recipients(question: str) -> list[str]:
     """The people or addresses ``question`` asks a report to be sent to (may be empty)."""
-    found = _EMAIL.findall(question)
-    rest = _EMAIL.sub(" ", question)
+    found = EMAIL.findall(question)
+    rest = EMAIL.sub(" ", question)
     for m in (*_EN.finditer(rest), *_ZH.finditer(rest)):
         who = re.sub(
             r"\s+(?:as|in)\s+(?:a\s+)?pdf\b.*$|\s+(?:please|pls|today|now)\b.*$",
