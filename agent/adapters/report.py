@@ -80,7 +80,7 @@ def weekly_report(
     make = require("tools.monitoring.report", "weekly_report")
     from agent.ledger import Ledger
 
-    pending = [r.summary() for r in Ledger.for_workspace(s.ws).list(status="pending", limit=200)]
+    pending = Ledger.for_workspace(s.ws).pending_summaries()
     report = make(s.ws, proposals=pending, as_of=s.as_of())
     if pdf or send_to:  # what goes out by e-mail includes the PDF finance users expect
         write_pdf = require("tools.monitoring.report_pdf", "write_report_pdf")

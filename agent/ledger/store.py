@@ -7,6 +7,7 @@ the same snapshot.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import uuid
@@ -84,6 +85,10 @@ class Ledger:
         if status is not None:
             records = [r for r in records if r.status == status]
         return records[:limit]
+
+    def pending_summaries(self, limit: int = 200) -> builtins.list[dict[str, Any]]:
+        """The proposals awaiting approval, as summaries (what reports list)."""
+        return [r.summary() for r in self.list(status="pending", limit=limit)]
 
     # -- writes --------------------------------------------------------------------------
 

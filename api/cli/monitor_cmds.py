@@ -28,7 +28,7 @@ def pending_proposals(ws: Any) -> list[dict[str, Any]]:
     """The proposals awaiting approval, as the ledger summarises them."""
     from agent.ledger import Ledger
 
-    return [r.summary() for r in Ledger.for_workspace(ws).list(status="pending", limit=200)]
+    return Ledger.for_workspace(ws).pending_summaries()
 
 
 @app.command("run-daily")
