@@ -98,7 +98,7 @@ def weekly_report(
         {
             "kind": c.kind,
             "title": c.title,
-            **({"positions": [c.key]} if c.kind != "ccc_trend" and c.key else {}),
+            **({"positions": [c.key]} if c.key else {}),
             "path": str(c.path.relative_to(root)),
         }
         for c in report.chart_refs

@@ -146,7 +146,6 @@ def fx_split(
             proportion to its size.
         revalue: include the translation of the balances held at ``as_of``.
     """
-    then = {p.key: p.fx_to_reporting for p in positions}
     rate_then = {p.currency: p.fx_to_reporting for p in positions}
     ccy = {p.key: p.currency for p in positions}
     currencies = set(ccy.values())
@@ -167,7 +166,7 @@ def fx_split(
             continue
         held = p.opening if revalue else 0.0
         moved = float(flows.get(p.key, 0.0))
-        effect = (moved + held) * (now[p.currency] - then[p.key])
+        effect = (moved + held) * (now[p.currency] - rate_then[p.currency])
         if abs(effect) > 0.005:
             rows.append(part("fx", "all", p.key, None, effect, items=0))
         entry = book(p.currency)
@@ -179,14 +178,14 @@ def fx_split(
         if driver == reporting:
             continue
         # what the forecast's rates would have given for what was sent
-        due = -r["out_amount"] * then[r["out_key"]] / then[r["in_key"]]
+        due = -r["out_amount"] * rate_then[ccy[r["out_key"]]] / rate_then[ccy[r["in_key"]]]
         local = r["in_amount"] - due
         carve[(r["in_key"], r["in_category"])] = (
             carve.get((r["in_key"], r["in_category"]), 0.0) + local
         )
         entry = book(driver)
-        entry["amount"] += local * then[r["in_key"]]
-        entry["conv"] += local * then[r["in_key"]]
+        entry["amount"] += local * rate_then[ccy[r["in_key"]]]
+        entry["conv"] += local * rate_then[ccy[r["in_key"]]]
     n_days = int(np.busday_count(as_of.date(), (end + pd.Timedelta(days=1)).date()))
     drivers = []
     for c, entry in sorted(by_ccy.items()):

@@ -196,7 +196,7 @@ def weekly_report(
     try:
         trend = kpi_series(dict(tables), policy, start=start, end=o.as_of, freq="ME")
         png = ccc_trend_chart(trend.frame(), fmt="png")
-        ccc_name = save("ccc", png, "ccc_trend", "Cash conversion cycle", "group")
+        ccc_name = save("ccc", png, "ccc_trend", "Cash conversion cycle", None)
         ccc_line = f"![Cash conversion cycle]({ccc_name})"
     except WcmError as exc:
         ccc_line += str(exc)
