@@ -21,7 +21,7 @@ import pandas as pd
 
 from tools.forecasting.receivables_book import MIN_HISTORY, NEVER_PAID_AFTER, open_book
 
-__all__ = ["conditional_delays", "delay_pmf", "empirical_open_invoice_paths"]
+__all__ = ["conditional_delays", "delay_pmf", "empirical_open_invoice_paths", "p_late_of"]
 
 
 def empirical_open_invoice_paths(
@@ -71,11 +71,9 @@ def empirical_open_invoice_paths(
         else:
             sample_from = book.dispute_pool if in_dispute_now else book.pooled
         overdue = (t - inv["due_date"]).days
-        delays = conditional_delays(sample_from, overdue, n_paths, rng)
-        in_dispute_now = bool(in_dispute_now)
         p_collect = float(p_collect)
-        if p_collect < 1.0:
-            delays[rng.random(n_paths) >= p_collect] = np.nan
+        delays = conditional_delays(sample_from, overdue, n_paths, rng, p_collect)
+        in_dispute_now = bool(in_dispute_now)
         cash = amount * share[in_dispute_now]
         due_offset = (inv["due_date"] - dates[0]).days
         offset = np.where(np.isnan(delays), h, due_offset + np.nan_to_num(delays)).astype(int)
@@ -100,7 +98,7 @@ def empirical_open_invoice_paths(
                 "expected_date": expected,
                 "p_in_horizon": float(inside.mean()),
                 "expected_in_horizon": float(inside.mean() * cash),
-                "p_late": float(np.mean(np.nan_to_num(delays, nan=1e9) > 0)),
+                "p_late": p_late_of(delays),
                 "history": used,
                 "cash_share": round(share[in_dispute_now], 4),
                 "p_collect": round(p_collect, 4),
@@ -110,12 +108,32 @@ def empirical_open_invoice_paths(
 
 
 def conditional_delays(
-    history: np.ndarray, overdue: int, n: int, rng: np.random.Generator
+    history: np.ndarray,
+    overdue: int,
+    n: int,
+    rng: np.random.Generator,
+    p_collect: float = 1.0,
 ) -> np.ndarray:
-    """Delays (days past due) given the invoice is unpaid ``overdue`` days past due.
+    """Delays (days past due) given the invoice is unpaid ``overdue`` days past due; with
+    ``p_collect`` below one, that share of the draws (the chance it is collected at all)
+    keeps them.
 
     NaN means not paid at all (long overdue with no history of paying that late).
     """
+    delays = _unpaid_delays(history, overdue, n, rng)
+    if p_collect < 1.0:
+        delays[rng.random(n) >= p_collect] = np.nan
+    return delays
+
+
+def p_late_of(delays: np.ndarray) -> float:
+    """The share of draws paid after the due date (unpaid counts as late)."""
+    return float(np.mean(np.nan_to_num(delays, nan=1e9) > 0))
+
+
+def _unpaid_delays(
+    history: np.ndarray, overdue: int, n: int, rng: np.random.Generator
+) -> np.ndarray:
     if overdue < 0:
         return rng.choice(history, size=n).astype(float)
     beyond = history[history > overdue]

@@ -32,7 +32,11 @@ from tools.forecasting.payments import PaymentModel, fit_payment_model
 from tools.forecasting.payments_data import day_number
 from tools.forecasting.payments_predict import Prediction, predict_core
 from tools.forecasting.payments_weekday import place_on_weekdays, weekday_habits
-from tools.forecasting.receivables import conditional_delays, empirical_open_invoice_paths
+from tools.forecasting.receivables import (
+    conditional_delays,
+    empirical_open_invoice_paths,
+    p_late_of,
+)
 from tools.forecasting.receivables_book import (
     MIN_HISTORY,
     NEVER_PAID_AFTER,
@@ -217,16 +221,16 @@ def model_open_invoice_paths(
     # Disputes settle on their own clock (weeks of negotiation, whatever the customer's
     # habits): as in the empirical method, their delays come from settled disputes.
     for j in np.flatnonzero(book.disputed):
-        delays = conditional_delays(book.dispute_pool, int(overdue[j]), n_paths, rng)
-        if book.p_collect[j] < 1.0:
-            delays[rng.random(n_paths) >= book.p_collect[j]] = np.nan
+        delays = conditional_delays(
+            book.dispute_pool, int(overdue[j]), n_paths, rng, float(book.p_collect[j])
+        )
         paid[:, j] = ~np.isnan(delays)
         offset[:, j] = np.maximum(np.nan_to_num(delays) - first[j], 0)
         counts = np.bincount(offset[paid[:, j], j], minlength=h)[:h]
         pmf[j] = counts / n_paths
         finite = delays[paid[:, j]]
         median[j] = np.median(finite) if len(finite) else np.nan
-        p_late[j] = float(np.mean(np.nan_to_num(delays, nan=1e9) > 0))
+        p_late[j] = p_late_of(delays)
 
     cash, keys = book.cash(), book.open_["key"].to_numpy()
     inside = paid & (offset < h)
