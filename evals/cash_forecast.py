@@ -31,7 +31,7 @@ treasurer's later drawings are taken out of the truth the same way.
 **Methods.** ``outlook`` (the defaults: ``quality="standard"``, week bootstrap of the
 statistical series; open invoices timed by the per-invoice payment-date model),
 ``outlook-calibrated`` (the same with its balance bands widened by backtests from six
-earlier dates, ``calibrate=True``), ``outlook-engine`` (``quality="engine"``: the
+earlier dates, ``calibrated_outlook``), ``outlook-engine`` (``quality="engine"``: the
 statistical series re-centred on the forecasting engine's point forecast),
 ``outlook-payment-model`` and ``outlook-empirical`` (open invoices' receipts timed by the
 per-invoice payment-date model fitted at the origin, or by each customer's own empirical
@@ -56,6 +56,7 @@ from tools.data.asof import tables_as_of
 from tools.data.simulator import Company, SimConfig, generate_company
 from tools.forecasting.calibration import own_funds, own_funds_path
 from tools.forecasting.cash import build_outlook
+from tools.forecasting.cash_bands import calibrated_outlook
 from tools.forecasting.categorize import INTERNAL, categorize
 from tools.forecasting.positions import account_keys
 
@@ -67,7 +68,7 @@ SPACING = 28
 _DRAW = r"^(?:Drawdown|Repayment) revolving"
 _METHODS: dict[str, dict[str, Any]] = {
     "outlook": {"quality": "standard"},
-    "outlook-calibrated": {"quality": "standard", "calibrate": True},
+    "outlook-calibrated": {"quality": "standard", "calibrate": True},  # calibrated_outlook
     "outlook-engine": {"quality": "engine"},
     "outlook-payment-model": {"quality": "standard", "open_invoices": "payment_model"},
     "outlook-empirical": {"quality": "standard", "open_invoices": "empirical"},
@@ -118,14 +119,16 @@ def evaluate(seed: int, origins: list[date], methods: list[str], say: Any) -> li
         fast = None
         for method in methods:
             started = time.perf_counter()
-            forecast = build_outlook(
+            kwargs = dict(_METHODS[method])
+            build = calibrated_outlook if kwargs.pop("calibrate", False) else build_outlook
+            forecast = build(
                 view,
                 company.policy,
                 as_of=origin,
                 horizon_days=HORIZON,
                 n_paths=500,
                 seed=seed,
-                **_METHODS[method],
+                **kwargs,
             )
             seconds = time.perf_counter() - started
             say(f"seed {seed} {origin} {method}: {seconds:.1f} s")

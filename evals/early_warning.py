@@ -15,7 +15,10 @@ shocks that do not. The default 28 runs hold each design four times.
 **Checks.** Every seven days from ``S - 21`` to ``S + 63`` days (13 as-of dates) the ledger
 is cut with ``tables_as_of`` (the credit facilities' drawn amounts set back to that date
 from the drawdowns and repayments booked after it, as a user would have had them), forecast
-with ``build_outlook(quality="fast")`` and passed through ``run_early_warnings``, the run
+with ``build_outlook(quality="fast")``, its balance bands calibrated as the daily job does
+(``band_calibration`` from the cut ledger when the last calibration is 14 days old or
+missing, so every other check; reused in between) and passed through
+``run_early_warnings``, the run
 the daily job makes: ``liquidity_risk``, ``early_warnings`` plus the counterparty warnings
 (customers that stopped paying, assumed not to pay; suppliers that switched to payment at
 order) and ``watch``, which carries its state from check to check. A check *alerts*
@@ -50,10 +53,12 @@ ahead (all runs, both positions). Per episode (reported beside it): an episode i
 consecutive alerting checks on one position; it is false when no check in it has a breach
 ahead; ``false_episode_share`` = false episodes / episodes.
 
-**Methods.** ``early_warning`` as above (the product). ``single_check_threshold``: the
-same checks, alerting whenever one check's own-cash breach probability crosses the policy's
-flat warning threshold on some day or a counterparty or prepayment warning fires, with no
-memory between checks (the rule before ``watch`` and the horizon-graded warning levels).
+**Methods.** ``early_warning`` as above (the product). ``early_warning_raw_bands``: the
+same on the outlook's raw bands (no calibration), with its own watch state.
+``single_check_threshold``: the same checks, alerting whenever one check's own-cash breach
+probability crosses the policy's flat warning threshold on some day or a counterparty or
+prepayment warning fires, with no memory between checks (the rule before ``watch`` and the
+horizon-graded warning levels).
 ``point_forecast_rule`` (baseline): the 13-week point forecast (mean path, bills on due
 dates) below the minimum on any day. All use the same checks, truth and definitions.
 """
@@ -74,13 +79,15 @@ import pandas as pd
 from evals.common import emit
 from tools.data.asof import tables_as_of
 from tools.data.simulator import Company, Shock, SimConfig, generate_company
-from tools.forecasting.calibration import own_funds, own_funds_path
+from tools.forecasting.calibration import Calibration, own_funds, own_funds_path
 from tools.forecasting.cash import build_outlook
+from tools.forecasting.cash_bands import band_calibration, calibrated
 from tools.forecasting.outlook import CashOutlook
 from tools.risk import business_days
 from tools.risk.alerts import Alert
 from tools.risk.daily import run_early_warnings
 from tools.risk.episodes import WatchState
+from tools.workspace.calibrations import EVERY_DAYS
 
 __all__ = ["main"]
 
@@ -222,12 +229,14 @@ def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
         "pre": {k: truth.first_breach(k, run.start - timedelta(days=HORIZON)) for k in KEYS},
     }
     state: WatchState | None = None
+    raw_state: WatchState | None = None
+    cal: Calibration | None = None
     records = []
     for week in CHECK_WEEKS:
         d = run.start + timedelta(days=7 * week)
         view = tables_as_of(company.tables, d)
         view["credit_facilities"] = facilities_as_of(company.tables, d)
-        forecast = build_outlook(
+        raw = build_outlook(
             view,
             company.policy,
             as_of=d,
@@ -236,10 +245,17 @@ def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
             seed=run.seed,
             quality="fast",
         )
+        if cal is None or cal.as_of is None or (d - cal.as_of).days >= EVERY_DAYS:
+            cal = band_calibration(view, company.policy, as_of=d, horizon_days=HORIZON)
+        forecast = calibrated(raw, cal)
         found = run_early_warnings(
             forecast.outlook, company.policy, view, forecast.receivables, previous=state
         )
         risk, state = found.risk, found.state
+        found_raw = run_early_warnings(
+            raw.outlook, company.policy, view, raw.receivables, previous=raw_state
+        )
+        raw_state = found_raw.state
         for key in KEYS:
             single = [
                 risk.scope(key).first_breach_date,
@@ -255,6 +271,7 @@ def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
                     "check": d,
                     "truth": truth.first_breach(key, d),
                     "ours": _open_alert(list(found.shown.alerts), key),
+                    "ours_raw": _open_alert(list(found_raw.shown.alerts), key),
                     "single": min((x for x in single if x is not None), default=None),
                     "baseline": _point_alert(forecast.outlook, key),
                     "max_probability": risk.scope(key).max_breach_probability,
@@ -362,6 +379,7 @@ def main(argv: list[str] | None = None) -> None:
         records.to_csv(args.records, index=False)
     results = {
         "early_warning": score(records, "ours"),
+        "early_warning_raw_bands": score(records, "ours_raw"),
         "single_check_threshold": score(records, "single"),
         "point_forecast_rule": score(records, "baseline"),
     }

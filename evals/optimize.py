@@ -65,6 +65,7 @@ from tools.data.asof import tables_as_of
 from tools.data.simulator import SimConfig, generate_company
 from tools.domain.policy import Policy
 from tools.forecasting.cash import build_outlook
+from tools.forecasting.cash_bands import calibrated_outlook
 from tools.forecasting.outlook import CashOutlook
 from tools.optimization import (
     SolverParams,
@@ -170,11 +171,13 @@ def rule_based_pay_dates(outlook: CashOutlook, tables: dict[str, pd.DataFrame]) 
     return bills.assign(pay_date=start + pd.to_timedelta(pay, unit="D"))
 
 
-def _company(seed: int, n_paths: int, ceiling_paths: int) -> dict[str, Any]:
+def _company(
+    seed: int, n_paths: int, ceiling_paths: int, bands: str = "calibrated"
+) -> dict[str, Any]:
     company = generate_company(SimConfig(seed=seed))
     as_of = company.config.end - timedelta(days=91)
     tables = tables_as_of(company.tables, as_of)
-    outlook = build_outlook(
+    outlook = (calibrated_outlook if bands == "calibrated" else build_outlook)(
         tables, company.policy, as_of=as_of, n_paths=n_paths, seed=seed, quality="fast"
     ).outlook
     plan_o, held = _split(outlook)
@@ -362,6 +365,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--ceiling-paths", type=int, default=8, help="held-out paths per company for the ceiling"
     )
+    parser.add_argument(
+        "--bands",
+        choices=("calibrated", "raw"),
+        default="calibrated",
+        help="plan on balance bands calibrated on backtests (the product default) or raw",
+    )
     parser.add_argument("--json", action="store_true", dest="as_json")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
@@ -369,7 +378,7 @@ def main(argv: list[str] | None = None) -> None:
     with _solver_output_to_stderr():
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             print(f"company seed {seed} ...", file=sys.stderr)
-            runs.append(_company(seed, args.paths, args.ceiling_paths))
+            runs.append(_company(seed, args.paths, args.ceiling_paths, args.bands))
         scaling = _scaling(sizes)
     results = {method: _summary(runs, method) for method in ("optimizer", "baseline")}
     base = results["baseline"]["value"]
@@ -396,6 +405,7 @@ def main(argv: list[str] | None = None) -> None:
         "primary": "optimizer",
         "seeds": [r["seed"] for r in runs],
         "confidence": CONFIDENCE,
+        "bands": args.bands,
         "positions_short_before_decisions": {str(r["seed"]): r["skip"] for r in runs},
         "results": results,
         "ceiling": ceiling_doc,

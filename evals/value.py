@@ -57,6 +57,7 @@ from evals.optimize import (
 from tools.data.asof import tables_as_of
 from tools.data.simulator import SimConfig, generate_company
 from tools.forecasting.cash import build_outlook
+from tools.forecasting.cash_bands import calibrated_outlook
 from tools.forecasting.outlook import CashOutlook
 from tools.monitoring.value import ValueBreakdown, actual_path_outlook, cumulative
 from tools.optimization.inputs import money_market_rates
@@ -91,12 +92,12 @@ def _native_output_to_stderr() -> Iterator[None]:
         os.close(saved)
 
 
-def evaluate_company(seed: int, n_paths: int) -> dict[str, Any]:
+def evaluate_company(seed: int, n_paths: int, bands: str = "calibrated") -> dict[str, Any]:
     """Both methods' realised value for one seeded company's last quarter."""
     company = generate_company(SimConfig(seed=seed))
     as_of = company.config.end - timedelta(days=HORIZON)
     tables = tables_as_of(company.tables, as_of)
-    outlook = build_outlook(
+    outlook = (calibrated_outlook if bands == "calibrated" else build_outlook)(
         tables,
         company.policy,
         as_of=as_of,
@@ -155,13 +156,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="simulated companies")
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--paths", type=int, default=200, help="forecast paths to plan on")
+    parser.add_argument(
+        "--bands",
+        choices=("calibrated", "raw"),
+        default="calibrated",
+        help="plan on balance bands calibrated on backtests (the product default) or raw",
+    )
     parser.add_argument("--json", action="store_true", dest="as_json")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     runs = []
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         print(f"company seed {seed} ...", file=sys.stderr)
-        runs.append(evaluate_company(seed, args.paths))
+        runs.append(evaluate_company(seed, args.paths, args.bands))
         r = runs[-1]
         print(
             f"  optimizer {r['optimizer'].value:,.0f} vs baseline {r['baseline'].value:,.0f}",
@@ -183,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
     results["optimizer"]["solve_seconds"] = max(r["solve_seconds"] for r in runs)
     doc = {
         "dataset": f"simulator, {args.seeds} companies, last {HORIZON} days realised on "
-        f"actual flows, planned on {args.paths} forecast paths",
+        f"actual flows, planned on {args.paths} forecast paths ({args.bands} bands)",
         "primary": "optimizer",
         "results": results,
         "seconds": round(time.perf_counter() - started, 1),

@@ -56,8 +56,17 @@ def forecast_cmd(
     calibrate: Annotated[
         bool,
         typer.Option(
-            help="Widen the balance bands by backtests from six earlier dates, so they hold "
-            "what balances really did (slower).",
+            help="Calibrate the balance bands again now (backtests from six earlier dates, "
+            "about six fast forecasts more) and store the calibration for later forecasts. "
+            "By default the newest stored calibration applies (the daily job makes one "
+            "every 14 days).",
+        ),
+    ] = False,
+    raw_bands: Annotated[
+        bool,
+        typer.Option(
+            "--raw-bands",
+            help="Show the sample paths' own bands, without the stored calibration.",
         ),
     ] = False,
     refresh: Annotated[bool, typer.Option(help="Recompute even if a stored run fits.")] = False,
@@ -78,7 +87,7 @@ def forecast_cmd(
             n_paths=paths,
             seed=seed,
             quality="engine" if engine else "fast" if fast else "standard",
-            calibrate=calibrate,
+            bands="fresh" if calibrate else "raw" if raw_bands else "stored",
             refresh=refresh,
         )
     fc = run.forecast
@@ -121,7 +130,8 @@ def show_forecast(
     o = fc.outlook
     console.print(
         f"Cash forecast from {o.as_of} for {days} days ({run.run_id}"
-        f"{', stored run reused' if run.cached else ''}); bands are 80 % and 95 %."
+        f"{', stored run reused' if run.cached else ''}); bands are 80 % and 95 %, "
+        f"{_bands_note(o.provenance.get('calibration'))}."
     )
     for s in summary:
         rows = periods.loc[periods["key"] == s.key]
@@ -229,3 +239,16 @@ def _periods(frame: pd.DataFrame, grain: str) -> pd.DataFrame:
     )
     out.attrs["grain"] = grain
     return out.round(2)
+
+
+def _bands_note(cal: Any) -> str:
+    """How the bands were calibrated, in a few words."""
+    if not cal:
+        return "the sample paths' own"
+    if not cal.get("calibrated"):
+        return f"the sample paths' own ({cal.get('reason', 'not calibrated')})"
+    cover = cal.get("coverage_before", {}).get("80")
+    held = f"; raw 80 % bands held {cover:.0%} of backtested balances" if cover is not None else ""
+    made = cal.get("calibration_id") or f"as of {cal.get('as_of')}"
+    n = len(cal.get("origins", []))
+    return f"calibrated on backtests from {n} earlier dates ({made}{held})"

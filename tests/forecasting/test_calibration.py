@@ -11,6 +11,7 @@ from tools.data.asof import tables_as_of
 from tools.data.simulator import SimConfig, generate_company
 from tools.forecasting.calibration import CATEGORY
 from tools.forecasting.cash import build_outlook
+from tools.forecasting.cash_bands import calibrated_outlook
 
 AS_OF = date(2025, 12, 31)
 
@@ -21,7 +22,7 @@ def pair():
     tables = tables_as_of(company.tables, AS_OF)
     kwargs = {"as_of": AS_OF, "n_paths": 100, "seed": 1, "quality": "fast"}
     raw = build_outlook(tables, company.policy, **kwargs).outlook
-    calibrated = build_outlook(tables, company.policy, calibrate=True, **kwargs).outlook
+    calibrated = calibrated_outlook(tables, company.policy, **kwargs).outlook
     return raw, calibrated
 
 
@@ -29,7 +30,9 @@ def test_calibration_widens_the_bands_and_keeps_the_mean(pair) -> None:
     raw, calibrated = pair
     summary = calibrated.provenance["calibration"]
     assert summary["calibrated"] and len(summary["origins"]) == 6 and summary["n_scores"] > 0
-    assert all(f >= 1.0 for f in summary["weekly_widening_80"])
+    widening = summary["weekly_widening_80"]
+    assert set(widening) == set(raw.keys)
+    assert all(f >= 1.0 for factors in widening.values() for f in factors)
     assert 0.0 <= summary["coverage_before"]["80"] <= 1.0
     for key in raw.keys:
         before, after = raw.balance_paths(key), calibrated.balance_paths(key)
@@ -47,8 +50,8 @@ def test_backtests_never_see_the_future(pair) -> None:
 
 def test_too_little_history_leaves_the_bands_alone() -> None:
     company = generate_company(SimConfig(seed=3, start=date(2025, 8, 1), end=date(2025, 12, 31)))
-    out = build_outlook(
-        company.tables, company.policy, as_of=AS_OF, n_paths=50, quality="fast", calibrate=True
+    out = calibrated_outlook(
+        company.tables, company.policy, as_of=AS_OF, n_paths=50, quality="fast"
     ).outlook
     summary = out.provenance["calibration"]
     assert not summary["calibrated"] and "history" in summary["reason"]

@@ -67,6 +67,7 @@ def test_first_run_imports_the_inbox_and_runs_every_check(story: Story) -> None:
     assert (inbox / "processed" / date.today().isoformat() / "ap_bills.csv").is_file()
     steps = {s.step: s.status for s in first.steps}
     assert steps == {
+        "bands": "skipped",  # switched off in OPTIONS (recalibrate=False)
         "forecast": "done",
         "risk": "done",
         "anomalies": "done",

@@ -65,6 +65,7 @@ def test_weekly_report_writes_markdown_and_charts(written: WeeklyReport) -> None
     assert "DSO off target: 52.0 days" in md
     assert "| P-7 | payment_run |" in md and "5,000 USD" in md
     assert "No earlier forecast covers the last days yet." in md
+    assert "- Balance bands: raw (no calibration stored)." in md
     figures = report.figures
     assert figures.pending_proposals == 1 and figures.alerts_open == 1
     assert f"{figures.group_cash:,.0f} {figures.reporting_currency}" in md

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -43,39 +44,76 @@ __all__ = [
 CATEGORY = "forecast_error"
 _LEVELS = (0.80, 0.95)
 _MIN_ORIGINS = 3
+_MIN_SCORES = 20  # realised scores a position needs per window to be calibrated
 _GRID = np.linspace(0.0, 1.0, 101)  # quantile levels of the score distributions
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Widening factors per day of the horizon, and the evidence behind them."""
+    """Per cash position and week of the horizon: the quantiles of the paths' own
+    deviations and of the realised errors (both in path standard deviations), and the
+    evidence behind them."""
 
-    path_q: np.ndarray  # (weeks, n_q): quantiles of the paths' own |deviation| / sd
-    real_q: np.ndarray  # (weeks, n_q): the same quantiles of realised |error| / sd
+    path_q: Mapping[str, np.ndarray]  # key -> (weeks, n_q): paths' own |deviation| / sd
+    real_q: Mapping[str, np.ndarray]  # key -> (weeks, n_q): realised |error| / sd
     origins: tuple[date, ...]
     coverage_before: dict[str, float]  # share of realised balances inside the raw bands
     n_scores: int
     reason: str = ""
+    as_of: date | None = None
+    horizon_days: int = 0
 
     @property
     def calibrated(self) -> bool:
-        return len(self.origins) >= _MIN_ORIGINS
+        return len(self.origins) >= _MIN_ORIGINS and bool(self.real_q)
 
-    def widening(self, q: float) -> np.ndarray:
-        """Per week, how much wider the central ``q`` band becomes."""
+    def widening(self, key: str, q: float) -> np.ndarray:
+        """Per week, how much wider the position's central ``q`` band becomes."""
         i = round(q * (_GRID.size - 1))
-        return np.maximum(self.real_q[:, i] / np.maximum(self.path_q[:, i], 1e-9), 1.0)
+        path, real = self.path_q[key], self.real_q[key]
+        return np.maximum(real[:, i] / np.maximum(path[:, i], 1e-9), 1.0)
 
     def summary(self) -> dict[str, object]:
         return {
             "calibrated": self.calibrated,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "origins": [d.isoformat() for d in self.origins],
             "coverage_before": self.coverage_before,
             "n_scores": self.n_scores,
-            "weekly_widening_80": [round(float(f), 2) for f in self.widening(0.8)],
-            "weekly_widening_95": [round(float(f), 2) for f in self.widening(0.95)],
+            "weekly_widening_80": {
+                k: [round(float(f), 2) for f in self.widening(k, 0.8)] for k in sorted(self.real_q)
+            },
+            "weekly_widening_95": {
+                k: [round(float(f), 2) for f in self.widening(k, 0.95)] for k in sorted(self.real_q)
+            },
             "reason": self.reason,
         }
+
+    def to_json(self) -> dict[str, object]:
+        """Everything needed to apply the calibration again (``from_json``)."""
+        return {
+            "path_q": {k: np.round(v, 5).tolist() for k, v in self.path_q.items()},
+            "real_q": {k: np.round(v, 5).tolist() for k, v in self.real_q.items()},
+            "origins": [d.isoformat() for d in self.origins],
+            "coverage_before": self.coverage_before,
+            "n_scores": self.n_scores,
+            "reason": self.reason,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+            "horizon_days": self.horizon_days,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Calibration:
+        return cls(
+            path_q={k: np.asarray(v, float) for k, v in data["path_q"].items()},
+            real_q={k: np.asarray(v, float) for k, v in data["real_q"].items()},
+            origins=tuple(date.fromisoformat(d) for d in data["origins"]),
+            coverage_before=dict(data["coverage_before"]),
+            n_scores=int(data["n_scores"]),
+            reason=str(data.get("reason", "")),
+            as_of=date.fromisoformat(data["as_of"]) if data.get("as_of") else None,
+            horizon_days=int(data.get("horizon_days", 0)),
+        )
 
 
 Build = Callable[[Mapping[str, pd.DataFrame], date], CashOutlook]
@@ -104,10 +142,10 @@ def backtest_calibration(
     dates = [as_of - timedelta(days=h + spacing_days * i) for i in range(origins)]
     dates = [d for d in dates if (d - first).days >= 56]
     if len(dates) < _MIN_ORIGINS:
-        return _uncalibrated(h, dates, "too little history to backtest the bands")
+        return _uncalibrated(h, as_of, dates, "too little history to backtest the bands")
     realised = own_funds(tables, principal)
-    ratios: list[np.ndarray] = []
-    path_ratios: list[np.ndarray] = []
+    ratios: dict[str, list[np.ndarray]] = {}
+    path_ratios: dict[str, list[np.ndarray]] = {}
     inside = {f"{int(q * 100)}": 0 for q in _LEVELS}
     total = 0
     for origin in dates:
@@ -121,66 +159,78 @@ def backtest_calibration(
             ok = ~np.isnan(actual) & (sd > 0)
             r = np.full(h, np.nan)
             r[ok] = np.abs(actual[ok] - mean[ok]) / sd[ok]
-            ratios.append(r)
+            ratios.setdefault(pos.key, []).append(r)
             dev = np.abs(paths - mean) / np.where(sd > 0, sd, 1.0)
             dev[:, sd <= 0] = np.nan
-            path_ratios.append(dev)
+            path_ratios.setdefault(pos.key, []).append(dev)
             for q in _LEVELS:
                 lo, hi = np.quantile(paths, [(1 - q) / 2, (1 + q) / 2], axis=0)
                 inside[f"{int(q * 100)}"] += int(((actual >= lo) & (actual <= hi) & ok).sum())
             total += int(ok.sum())
-    if not ratios or total == 0:
-        return _uncalibrated(h, dates, "no realised balances to score")
-    path_q, real_q = _quantile_maps(np.vstack(ratios), np.vstack(path_ratios), h)
+    if total == 0:
+        return _uncalibrated(h, as_of, dates, "no realised balances to score")
+    path_q: dict[str, np.ndarray] = {}
+    real_q: dict[str, np.ndarray] = {}
+    for key in ratios:
+        maps = _quantile_maps(np.vstack(ratios[key]), np.vstack(path_ratios[key]), h)
+        if maps is not None:
+            path_q[key], real_q[key] = maps
     coverage = {k: round(v / total, 3) for k, v in inside.items()}
-    return Calibration(path_q, real_q, tuple(dates), coverage, total)
+    reason = "" if real_q else f"fewer than {_MIN_SCORES} realised balances per position"
+    return Calibration(path_q, real_q, tuple(dates), coverage, total, reason, as_of, h)
 
 
-def _uncalibrated(h: int, dates: list[date], reason: str) -> Calibration:
-    weeks = -(-h // 7)
-    grid = np.tile(_GRID, (weeks, 1))
-    return Calibration(grid, grid, tuple(dates), {}, 0, reason=reason)
+def _uncalibrated(h: int, as_of: date, dates: list[date], reason: str) -> Calibration:
+    return Calibration({}, {}, tuple(dates), {}, 0, reason=reason, as_of=as_of, horizon_days=h)
 
 
 def _quantile_maps(
     ratios: np.ndarray, path_ratios: np.ndarray, h: int
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Per week of the horizon, the quantiles of the paths' own scores and of the realised
     scores on the same grid: mapping one onto the other (quantile mapping) makes every band
-    level hold what happened, whatever the shape of the errors. A week with too few scores
-    borrows the week before."""
+    level hold what happened, whatever the shape of the errors. Each week pools the scores
+    of the weeks either side (a few backtests give few scores per week); a week with too
+    few scores borrows the week before. None when the position has too few scores."""
     weeks = -(-h // 7)
     path_q = np.tile(_GRID, (weeks, 1))
     real_q = path_q.copy()
+    found = False
     for w in range(weeks):
-        cols = slice(7 * w, min(7 * w + 7, h))
+        cols = slice(max(7 * (w - 1), 0), min(7 * (w + 2), h))
         got = ratios[:, cols]
         got = got[~np.isnan(got)]
-        if got.size < 10:
+        if got.size < _MIN_SCORES:
             if w:
                 path_q[w], real_q[w] = path_q[w - 1], real_q[w - 1]
             continue
+        found = True
         own = path_ratios[:, cols]
         path_q[w] = np.quantile(own[~np.isnan(own)], _GRID)
         real_q[w] = np.maximum(np.quantile(got, _GRID), path_q[w])  # never narrower
-    return path_q, real_q
+    return (path_q, real_q) if found else None
 
 
 def apply_calibration(outlook: CashOutlook, calibration: Calibration) -> CashOutlook:
     """The outlook with each position's balance deviations mapped onto the realised error
-    distribution, as a zero-mean ``forecast_error`` flow category."""
+    distribution, as a zero-mean ``forecast_error`` flow category. A horizon longer than
+    the calibration's keeps its last week's mapping; a position it did not score keeps its
+    own bands."""
     if not calibration.calibrated:
         return outlook.with_paths(outlook.paths, provenance={"calibration": calibration.summary()})
     paths = dict(outlook.paths)
-    week = np.arange(outlook.horizon_days) // 7
     for key in outlook.keys:
+        if key not in calibration.real_q:
+            continue
+        path_q, real_q = calibration.path_q[key], calibration.real_q[key]
+        week = np.minimum(np.arange(outlook.horizon_days) // 7, len(real_q) - 1)
         balance = np.cumsum(outlook.flow_paths(key), axis=1)
         dev = balance - balance.mean(axis=0)
         sd = _scale(balance)
         wider = np.zeros_like(dev)
         for k in np.flatnonzero(sd > 0):
             z = np.abs(dev[:, k]) / sd[k]
-            mapped = np.interp(z, calibration.path_q[week[k]], calibration.real_q[week[k]])
+            mapped = np.interp(z, path_q[week[k]], real_q[week[k]])
             wider[:, k] = np.sign(dev[:, k]) * np.maximum(mapped, z) * sd[k]
         wider -= wider.mean(axis=0)  # the mean forecast stays as it was
         paths[(key, CATEGORY)] = np.diff(wider - dev, axis=1, prepend=0.0)

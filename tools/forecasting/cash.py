@@ -27,13 +27,13 @@ import pandas as pd
 from tools.domain.policy import Policy
 from tools.errors import DataError, Problem
 from tools.forecasting.calibration import CATEGORY as FORECAST_ERROR
-from tools.forecasting.calibration import apply_calibration, backtest_calibration
 from tools.forecasting.cash_series import statistical_paths
 from tools.forecasting.categorize import INTERNAL, categorize
 from tools.forecasting.outlook import (
     SCHEDULED_COLUMNS,
     CashOutlook,
     Position,
+    flow_summary,
     position_key,
     scheduled_on_days,
 )
@@ -49,7 +49,6 @@ __all__ = ["TREASURY_PRINCIPAL", "CashForecast", "build_outlook", "treasury_prin
 Quality = Literal["standard", "fast", "engine"]
 _HISTORY_DAYS = 364
 _SWEEP = r"(?i)\b(?:sweep|cash concentration|cash pool(?:ing)?|zero.?balanc\w*)\b"
-_LEVELS = (80, 95)
 TREASURY_PRINCIPAL = (
     r"(?i)\b(?:draw\s?down|drawing|repayment|redemption|placement|matur\w*|tilgung|"
     r"r(?:ü|ue)ckzahlung|festgeldanlage)\b"
@@ -129,7 +128,6 @@ def build_outlook(
     seed: int = 0,
     quality: Quality = "standard",
     time_budget: float = 20.0,
-    calibrate: bool = False,
     open_invoices: OpenInvoiceMethod = "payment_model",
 ) -> CashForecast:
     """Forecast every cash position's daily flows from the ledger known at ``as_of``.
@@ -146,9 +144,6 @@ def build_outlook(
             re-centres them on the backtested forecasting engine's point forecast (slower,
             and not more accurate on ``evals.cash_forecast`` so far).
         time_budget: seconds the engine aims at (``engine`` only).
-        calibrate: widen the balance bands by what backtests from six earlier dates show
-            (``calibration.py``); off by default until risk and the optimizers are re-tuned
-            on calibrated bands.
         open_invoices: what times the receipts from open invoices: ``payment_model``
             (default: the per-invoice model fitted on the invoices settled by ``as_of``,
             about a second more; the empirical method when it cannot be trusted, the reason
@@ -280,7 +275,7 @@ def build_outlook(
         positions=positions,
         paths=paths,
         scheduled=scheduled,
-        flows=_flow_summary(paths, dates),
+        flows=flow_summary(paths, dates),
         drivers=_drivers(receivables, recurring, scheduled),
         provenance={
             "as_of": t.date().isoformat(),
@@ -297,27 +292,6 @@ def build_outlook(
             "recurring_flows": len(recurring),
         },
     )
-    if calibrate:
-        cal = backtest_calibration(
-            tables,
-            as_of=t.date(),
-            horizon_days=horizon_days,
-            build=lambda view, origin: (
-                build_outlook(
-                    view,
-                    policy,
-                    as_of=origin,
-                    horizon_days=horizon_days,
-                    n_paths=min(n_paths, 200),
-                    seed=seed,
-                    quality="fast",
-                    calibrate=False,
-                    open_invoices=open_invoices,
-                ).outlook
-            ),
-            principal=TREASURY_PRINCIPAL,
-        )
-        outlook = apply_calibration(outlook, cal)
     return CashForecast(
         outlook=outlook,
         receivables=receivables,
@@ -525,22 +499,6 @@ def _scheduled(
             "critical": open_["supplier_id"].map(critical).fillna(False).astype(bool).to_numpy(),
         }
     )
-
-
-def _flow_summary(
-    paths: Mapping[tuple[str, str], np.ndarray], dates: pd.DatetimeIndex
-) -> pd.DataFrame:
-    frames = []
-    for (key, category), arr in sorted(paths.items()):
-        frame = pd.DataFrame(
-            {"key": key, "category": category, "ds": dates, "mean": arr.mean(axis=0)}
-        )
-        for level in _LEVELS:
-            tail = (100 - level) / 200
-            frame[f"lo-{level}"] = np.quantile(arr, tail, axis=0)
-            frame[f"hi-{level}"] = np.quantile(arr, 1 - tail, axis=0)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _drivers(

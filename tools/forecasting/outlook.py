@@ -24,6 +24,7 @@ __all__ = [
     "SCHEDULED_COLUMNS",
     "CashOutlook",
     "Position",
+    "flow_summary",
     "position_key",
     "scheduled_on_days",
 ]
@@ -218,3 +219,27 @@ def scheduled_on_days(
 def empty_scheduled() -> pd.DataFrame:
     """A ``scheduled`` frame with no rows and the right columns."""
     return pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEDULED_COLUMNS})
+
+
+def flow_summary(
+    paths: Mapping[tuple[str, str], np.ndarray], dates: pd.DatetimeIndex
+) -> pd.DataFrame:
+    """Mean and 80/95 % bands per position, category and day (``CashOutlook.flows``)."""
+    frames = []
+    for (key, category), arr in sorted(paths.items()):
+        q = np.quantile(arr, [0.025, 0.1, 0.9, 0.975], axis=0)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "key": key,
+                    "category": category,
+                    "ds": dates,
+                    "mean": arr.mean(axis=0),
+                    "lo-95": q[0],
+                    "lo-80": q[1],
+                    "hi-80": q[2],
+                    "hi-95": q[3],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

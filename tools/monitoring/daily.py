@@ -21,7 +21,7 @@ from tools.monitoring.alerts_store import MonitorAlert, StoredAlert, record_aler
 from tools.monitoring.inbox import InboxFile, ingest_inbox
 from tools.monitoring.steps import CHECKS, Checks, DailyOptions, StepResult, run_checks
 from tools.workspace import Workspace
-from tools.workspace.db import IMPORT_BATCHES
+from tools.workspace.db import data_version
 
 __all__ = ["DAILY_RUNS", "DailyOptions", "DailySummary", "StepResult", "last_runs", "run_daily"]
 
@@ -63,14 +63,6 @@ class DailySummary(BaseModel):
     @property
     def failed_files(self) -> tuple[InboxFile, ...]:
         return tuple(f for f in self.imported if f.status == "failed")
-
-
-def _data_version(ws: Workspace) -> str:
-    with ws.engine.connect() as conn:
-        count, latest = conn.execute(
-            sa.select(sa.func.count(), sa.func.max(IMPORT_BATCHES.c.created_at))
-        ).one()
-    return f"{count}:{latest}"
 
 
 def _claim(
@@ -159,7 +151,8 @@ def run_daily(
     total = CHECKS + 2
     say("inbox", 0, total)
     imported = tuple(ingest_inbox(ws, inbox or ws.root / "inbox", day=today))
-    version = _data_version(ws)
+    with ws.engine.connect() as conn:
+        version = data_version(conn)
     earlier = _claim(ws, run_id, today, started, version, fresh=bool(imported))
     if earlier is not None and not imported:
         return DailySummary(

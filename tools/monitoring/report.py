@@ -25,6 +25,7 @@ from tools.monitoring.steps import recent_variance
 from tools.monitoring.tracking import TARGETS_FILE, KpiStatus, load_targets, track_kpis
 from tools.risk import liquidity_risk
 from tools.workspace import Workspace
+from tools.workspace.calibrations import StoredCalibration, latest_calibration
 from tools.workspace.forecast_runs import run_forecast
 from tools.workspace.workspace import write_atomic
 
@@ -134,10 +135,21 @@ def _proposal_rows(proposals: Sequence[Mapping[str, Any]]) -> list[str]:
     return rows
 
 
-def _model_rows(changes: Sequence[ModelChoice]) -> list[str]:
-    if not changes:
-        return ["No forecast model changed this week."]
-    return [f"- {c.as_of} {c.series_id}: {c.action} {c.model}: {c.reason}" for c in changes]
+def _model_rows(changes: Sequence[ModelChoice], bands: StoredCalibration | None) -> list[str]:
+    rows = [f"- {c.as_of} {c.series_id}: {c.action} {c.model}: {c.reason}" for c in changes]
+    rows = rows or ["No forecast model changed this week."]
+    if bands is None:
+        return [*rows, "- Balance bands: raw (no calibration stored)."]
+    cal = bands.calibration
+    widest = {k: max(cal.widening(k, 0.8)) for k in cal.real_q}
+    wider = ", ".join(f"{k} up to x{f:.1f}" for k, f in sorted(widest.items()))
+    held = cal.coverage_before.get("80")
+    return [
+        *rows,
+        f"- Balance bands calibrated {bands.as_of} ({bands.calibration_id}, {bands.reason}): "
+        + (f"raw 80 % bands held {held:.0%} of backtested balances; " if held is not None else "")
+        + f"80 % bands widened {wider or 'nowhere'}.",
+    ]
 
 
 def weekly_report(
@@ -255,7 +267,7 @@ def weekly_report(
         "",
         "## Forecast models",
         "",
-        *_model_rows(changes),
+        *_model_rows(changes, latest_calibration(ws, as_of=o.as_of)),
         "",
     ]
     markdown = "\n".join(lines)

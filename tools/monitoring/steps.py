@@ -33,6 +33,13 @@ from tools.monitoring.variance import VarianceReport, explain_variance
 from tools.risk import WatchState, bank_anomalies, run_early_warnings
 from tools.risk.models import LiquidityRisk
 from tools.workspace import Workspace
+from tools.workspace.calibrations import (
+    EVERY_DAYS,
+    calibration_due,
+    last_booking,
+    latest_calibration,
+    make_calibration,
+)
 from tools.workspace.completeness import bank_completeness
 from tools.workspace.forecast_runs import load_run, run_forecast
 from tools.workspace.status import workspace_status
@@ -49,7 +56,7 @@ def read_watch(root: Path) -> WatchState | None:
 __all__ = ["Checks", "DailyOptions", "StepResult", "read_watch", "recent_variance", "run_checks"]
 
 
-CHECKS = 7  # steps run_checks reports progress for
+CHECKS = 8  # steps run_checks reports progress for
 
 
 class DailyOptions(BaseModel):
@@ -65,6 +72,9 @@ class DailyOptions(BaseModel):
     anomaly_days: int = Field(default=30, ge=1, le=366)
     recalibrate: bool = True
     recalibration_budget: float = Field(default=5.0, gt=0, description="Seconds")
+    bands_every_days: int = Field(
+        default=EVERY_DAYS, ge=1, le=91, description="Calibrate the balance bands this often"
+    )
 
 
 class StepResult(BaseModel):
@@ -88,6 +98,7 @@ class Checks(BaseModel):
     variance: VarianceReport | None = None
     kpis: KpiTracking | None = None
     recalibration: Recalibration | None = None
+    bands: dict[str, Any] | None = None  # the balance-band calibration made by this run
     alerts: tuple[MonitorAlert, ...] = ()
     complete_sources: tuple[str, ...] = ()
     steps: tuple[StepResult, ...] = ()
@@ -160,6 +171,27 @@ def run_checks(
     """Run every check of the daily job on the workspace's current data."""
     run = _Run(progress or (lambda _s, _i, _n: None), CHECKS)
     policy = ws.policy()
+
+    def bands_step() -> tuple[str, Any]:
+        # Before the forecast, so today's forecast carries the new calibration.
+        day = last_booking(ws)
+        if not opts.recalibrate or day is None:
+            return "not enabled" if not opts.recalibrate else "no bank data", None
+        why = calibration_due(ws, day, every_days=opts.bands_every_days)
+        last = latest_calibration(ws, as_of=day)
+        if why is None and last is not None:
+            return f"calibration {last.calibration_id} as of {last.as_of} still current", None
+        made = make_calibration(
+            ws, reason=why or "due", as_of=day, horizon_days=opts.horizon_days, now=now
+        )
+        cover = made.calibration.coverage_before.get("80")
+        return (
+            f"{made.calibration_id} ({why}); raw 80 % bands held "
+            f"{'n/a' if cover is None else f'{cover:.0%}'} of backtested balances",
+            made.summary(),
+        )
+
+    bands = run.step("bands", bands_step, ("recalibration",))
     fc_run = run.step(
         "forecast",
         lambda: (lambda r: (f"run {r.run_id}{' (stored, reused)' if r.cached else ''}", r))(
@@ -266,6 +298,7 @@ def run_checks(
         variance=variance,
         kpis=kpis,
         recalibration=recal,
+        bands=bands,
         alerts=tuple(run.alerts),
         complete_sources=tuple(run.sources),
         steps=tuple(run.steps),

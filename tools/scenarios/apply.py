@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from tools.errors import ConfigError
-from tools.forecasting.outlook import CashOutlook
+from tools.forecasting.outlook import CashOutlook, flow_summary
 from tools.risk.deterioration import forecast_receipts
 from tools.scenarios.spec import (
     CreditCut,
@@ -30,7 +30,7 @@ from tools.scenarios.spec import (
     TermsChange,
 )
 
-__all__ = ["apply_scenario", "apply_spec", "expected_receipts_from", "flow_summary"]
+__all__ = ["apply_scenario", "apply_spec", "expected_receipts_from"]
 
 Paths = dict[tuple[str, str], np.ndarray]
 
@@ -152,28 +152,6 @@ def _prepay(o: CashOutlook, s: Prepayment) -> pd.DataFrame:
     moved = earlier.where((earlier > first) & (s.days is not None), first)
     bills.loc[mine, "due_date"] = moved.dt.date
     return bills
-
-
-def flow_summary(paths: Paths, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    """Mean and 80/95 % bands per position, category and day (``CashOutlook.flows``)."""
-    frames = []
-    for (key, category), arr in sorted(paths.items()):
-        q = np.quantile(arr, [0.025, 0.1, 0.9, 0.975], axis=0)
-        frames.append(
-            pd.DataFrame(
-                {
-                    "key": key,
-                    "category": category,
-                    "ds": dates,
-                    "mean": arr.mean(axis=0),
-                    "lo-95": q[0],
-                    "lo-80": q[1],
-                    "hi-80": q[2],
-                    "hi-95": q[3],
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def _apply(

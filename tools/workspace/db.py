@@ -15,6 +15,7 @@ from tools.domain.schemas import TABLES, Kind, Table
 
 __all__ = [
     "METADATA",
+    "data_version",
     "engine_for",
     "read_table",
     "upsert",
@@ -200,6 +201,19 @@ CASH_APPLICATIONS = sa.Table(
     sa.Column("user_id", sa.Text, nullable=False),
 )
 
+BAND_CALIBRATIONS = sa.Table(
+    "band_calibrations",
+    METADATA,
+    sa.Column("calibration_id", sa.String(32), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("as_of", sa.Date, nullable=False, index=True),
+    sa.Column("horizon_days", sa.Integer, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("data_version", sa.String(64), nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+    sa.Column("body", sa.JSON, nullable=False),
+)
+
 FORECAST_RUNS = sa.Table(
     "forecast_runs",
     METADATA,
@@ -212,3 +226,11 @@ FORECAST_RUNS = sa.Table(
     sa.Column("provenance", sa.JSON, nullable=False),
     sa.Column("folder", sa.Text, nullable=False),
 )
+
+
+def data_version(conn: sa.Connection) -> str:
+    """Changes whenever an import is stored (the number of batches and the latest one)."""
+    count, latest = conn.execute(
+        sa.select(sa.func.count(), sa.func.max(IMPORT_BATCHES.c.created_at))
+    ).one()
+    return f"{count}:{latest}"

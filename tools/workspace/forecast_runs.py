@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -26,11 +26,18 @@ import sqlalchemy as sa
 from tools.errors import WorkspaceError
 from tools.forecasting.cash import CashForecast, Quality, build_outlook
 from tools.forecasting.outlook import CashOutlook, Position
-from tools.workspace.db import FORECAST_RUNS, IMPORT_BATCHES
+from tools.workspace.calibrations import (
+    apply_stored,
+    last_booking,
+    latest_calibration,
+    make_calibration,
+)
+from tools.workspace.db import FORECAST_RUNS, data_version
 from tools.workspace.workspace import Workspace
 
-__all__ = ["ForecastRun", "load_run", "previous_run", "run_forecast"]
+__all__ = ["Bands", "ForecastRun", "load_run", "previous_run", "run_forecast"]
 
+Bands = Literal["stored", "fresh", "raw"]
 _FOLDER = "forecasts"
 _LOCKS: dict[tuple[str, str], threading.Lock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -60,21 +67,34 @@ def run_forecast(
     n_paths: int = 500,
     seed: int = 0,
     quality: Quality = "standard",
-    calibrate: bool = False,
+    bands: Bands = "stored",
     refresh: bool = False,
 ) -> ForecastRun:
-    """The stored forecast for these parameters and data, made (and stored) when missing."""
+    """The stored forecast for these parameters and data, made (and stored) when missing.
+
+    ``bands``: ``stored`` (default) widens the balance bands by the workspace's newest
+    stored calibration when it is recent enough (``tools.workspace.calibrations``);
+    ``fresh`` makes and stores a calibration first (about six fast outlooks more); ``raw``
+    keeps the sample paths' own bands."""
+    stored = None
+    if bands == "fresh":
+        stored = make_calibration(
+            ws, reason="requested with the forecast", as_of=as_of, horizon_days=horizon_days
+        )
+    elif bands == "stored":
+        stored = latest_calibration(ws, as_of=as_of or last_booking(ws))
     params = {
         "as_of": as_of.isoformat() if as_of else None,
         "horizon_days": horizon_days,
         "n_paths": n_paths,
         "seed": seed,
         "quality": quality,
-        **({"calibrate": True} if calibrate else {}),
+        "bands": "raw" if bands == "raw" else stored.calibration_id if stored else None,
     }
     params_key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:32]
     with _lock(ws, params_key):  # concurrent questions wait for one computation
-        version = _data_version(ws)
+        with ws.engine.connect() as conn:
+            version = data_version(conn)
         if not refresh:
             with ws.engine.connect() as conn:
                 rows = conn.execute(
@@ -93,8 +113,9 @@ def run_forecast(
             n_paths=n_paths,
             seed=seed,
             quality=quality,
-            calibrate=calibrate,
         )
+        if bands != "raw":
+            forecast = apply_stored(forecast, stored)
         created = datetime.now(UTC)
         run_id = created.strftime("%Y%m%dT%H%M%S") + "-" + params_key[:8]
         folder = Path(_FOLDER) / run_id
@@ -125,14 +146,13 @@ def _serves(stored: dict[str, Any], origin: date, wanted: dict[str, Any]) -> boo
     the better run)."""
     if stored == wanted:
         return True
-    same = all(stored.get(k) == wanted[k] for k in ("horizon_days", "seed")) and wanted[
+    same = all(stored.get(k) == wanted[k] for k in ("horizon_days", "seed", "bands")) and wanted[
         "as_of"
     ] in (None, origin.isoformat())
     return (
         same
         and wanted["quality"] == "fast"
         and stored.get("quality") == "standard"
-        and not stored.get("calibrate")
         and int(stored.get("n_paths", 0)) >= int(wanted["n_paths"])
     )
 
@@ -228,15 +248,6 @@ def _write(forecast: CashForecast, tmp: Path) -> None:
         "provenance": dict(o.provenance),
     }
     (tmp / "meta.json").write_text(json.dumps(_jsonable(meta), indent=1))
-
-
-def _data_version(ws: Workspace) -> str:
-    """Changes whenever an import is stored (the latest batch and the number of batches)."""
-    with ws.engine.connect() as conn:
-        count, latest = conn.execute(
-            sa.select(sa.func.count(), sa.func.max(IMPORT_BATCHES.c.created_at))
-        ).one()
-    return f"{count}:{latest}"
 
 
 def _jsonable(value: Any) -> Any:
