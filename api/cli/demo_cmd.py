@@ -58,8 +58,8 @@ def demo_cmd(
     kpis = working_capital_kpis(
         ws.read_all(), as_of=status.as_of, reporting_currency=ws.reporting_currency
     )
-    with err_console.status("forecasting cash 13 weeks ahead"):
-        run = run_forecast(ws, horizon_days=91)
+    with err_console.status("calibrating the bands on six backtests, forecasting 13 weeks"):
+        run = run_forecast(ws, horizon_days=91, bands="fresh")
     grain, periods = forecast_tables(run.forecast, 91)
     with err_console.status("loading the demo policies into the knowledge base"):
         chunks = prepare_demo_workspace(ws, settings())
