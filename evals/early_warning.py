@@ -190,25 +190,6 @@ def _point_alert(outlook: CashOutlook, key: str) -> date | None:
     return outlook.dates[hits[0]].date() if hits.size else None
 
 
-def facilities_as_of(tables: dict[str, pd.DataFrame], d: date) -> pd.DataFrame:
-    """``credit_facilities`` with ``drawn`` set back to the close of ``d``: the simulator
-    writes the drawn amount at the end of its history, and ``tables_as_of`` keeps undated
-    tables whole."""
-    fac = tables["credit_facilities"].copy()
-    acc = tables["bank_accounts"][["account_id", "entity_id"]]
-    bt = tables["bank_transactions"].merge(acc, on="account_id")
-    later = bt.loc[
-        bt["description"].fillna("").str.match(_DRAW)
-        & (pd.to_datetime(bt["booking_date"]) > pd.Timestamp(d))
-    ]
-    net = later.groupby(["entity_id", "currency"])["amount"].sum()
-    fac["drawn"] = [
-        max(float(drawn) - float(net.get((e, c), 0.0)), 0.0)
-        for e, c, drawn in zip(fac["entity_id"], fac["currency"], fac["drawn"], strict=True)
-    ]
-    return fac
-
-
 def _open_alert(alerts: list[Alert], key: str) -> date | None:
     dates = sorted(
         a.breach_date
@@ -235,7 +216,6 @@ def evaluate_run(run: Run, *, n_paths: int) -> list[dict[str, Any]]:
     for week in CHECK_WEEKS:
         d = run.start + timedelta(days=7 * week)
         view = tables_as_of(company.tables, d)
-        view["credit_facilities"] = facilities_as_of(company.tables, d)
         raw = build_outlook(
             view,
             company.policy,
