@@ -16,6 +16,7 @@ How the parts are forecast:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -79,6 +80,11 @@ class CashForecast:
     # ds, mean: where each expected flow comes from (recurring, open_items, new_documents,
     # statistical); scheduled bills are in ``outlook.scheduled``
     provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def noted(self, **provenance: Any) -> CashForecast:
+        """A copy whose outlook and provenance carry ``provenance`` as well."""
+        outlook = self.outlook.with_paths(self.outlook.paths, provenance=provenance)
+        return dataclasses.replace(self, outlook=outlook, provenance=outlook.provenance)
 
     def weekly(self) -> pd.DataFrame:
         """Expected flows and closing balance per position and week, with 80/95 % bands."""

@@ -9,7 +9,6 @@ made, and applies the newest one to every forecast made within ``MAX_AGE_DAYS`` 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -155,14 +154,9 @@ def apply_stored(
             "'wcm forecast --calibrate'"
         )
     if why is not None:
-        note = {"calibration": {"calibrated": False, "reason": why}}
-        outlook = forecast.outlook.with_paths(forecast.outlook.paths, provenance=note)
-        return dataclasses.replace(forecast, outlook=outlook, provenance=outlook.provenance)
+        return forecast.noted(calibration={"calibrated": False, "reason": why})
     assert stored is not None
-    out = calibrated(forecast, stored.calibration)
-    note = {"calibration": stored.summary()}
-    outlook = out.outlook.with_paths(out.outlook.paths, provenance=note)
-    return dataclasses.replace(out, outlook=outlook, provenance=outlook.provenance)
+    return calibrated(forecast, stored.calibration).noted(calibration=stored.summary())
 
 
 def _stored(row: Any) -> StoredCalibration:
