@@ -150,8 +150,9 @@ def backtest_calibration(
     total = 0
     for origin in dates:
         outlook = build(tables_as_of(tables, origin), origin)
+        swept = set(outlook.provenance.get("swept_positions", ()))
         for pos in outlook.positions:
-            if pos.key not in realised:
+            if pos.key not in realised or pos.key in swept:
                 continue
             actual = own_funds_path(realised[pos.key], origin, outlook.dates)
             paths = outlook.balance_paths(pos.key)
@@ -215,12 +216,14 @@ def apply_calibration(outlook: CashOutlook, calibration: Calibration) -> CashOut
     """The outlook with each position's balance deviations mapped onto the realised error
     distribution, as a zero-mean ``forecast_error`` flow category. A horizon longer than
     the calibration's keeps its last week's mapping; a position it did not score keeps its
-    own bands."""
+    own bands, and so does a swept position (its balance is the sweep's target, whatever
+    flows through it)."""
     if not calibration.calibrated:
         return outlook.with_paths(outlook.paths, provenance={"calibration": calibration.summary()})
     paths = dict(outlook.paths)
+    swept = set(outlook.provenance.get("swept_positions", ()))
     for key in outlook.keys:
-        if key not in calibration.real_q:
+        if key not in calibration.real_q or key in swept:
             continue
         path_q, real_q = calibration.path_q[key], calibration.real_q[key]
         week = np.minimum(np.arange(outlook.horizon_days) // 7, len(real_q) - 1)

@@ -272,7 +272,7 @@ def build_outlook(
         if not any(k == key for k, _ in paths):
             paths[(key, "other")] = np.zeros((n_paths, horizon_days))
 
-    _apply_sweeps(paths, parts, positions, lines.loc[sweeps], tables, scheduled, dates, t)
+    swept = _apply_sweeps(paths, parts, positions, lines.loc[sweeps], tables, scheduled, dates, t)
 
     outlook = CashOutlook(
         as_of=t.date(),
@@ -296,6 +296,7 @@ def build_outlook(
             "receivables": opened,
             "scheduled_bills": len(scheduled),
             "recurring_flows": len(recurring),
+            "swept_positions": swept,
         },
     )
     return CashForecast(
@@ -339,15 +340,17 @@ def _apply_sweeps(
     scheduled: pd.DataFrame,
     dates: pd.DatetimeIndex,
     t: pd.Timestamp,
-) -> None:
+) -> list[str]:
     """Replay standing sweeps on every path: on the weekdays a position was swept, what is
     above the balance it was usually left with moves to the sister position it went to.
+    Returns the swept positions.
 
     A sweep is a rule, not a random flow: forecasting its amounts statistically would drift
     away from the receipts it sweeps.
     """
+    swept: list[str] = []
     if sweeps.empty:
-        return
+        return swept
     by_key = {p.key: p for p in positions}
     totals = sweeps.groupby("key")["amount"].sum()
     for source, total in totals.items():
@@ -378,6 +381,8 @@ def _apply_sweeps(
         rate = src.fx_to_reporting / sister.fx_to_reporting
         _add(paths, (src.key, "other"), -moved, parts, "sweep")
         _add(paths, (sister.key, "other"), moved * rate, parts, "sweep")
+        swept.append(src.key)
+    return swept
 
 
 def _left_after_sweeps(
