@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from tools.data.asof import tables_as_of
-from tools.forecasting.outlook import CashOutlook
+from tools.forecasting.outlook import CashOutlook, flow_summary
 from tools.forecasting.positions import account_keys
 
 __all__ = [
@@ -214,10 +214,10 @@ def _quantile_maps(
 
 def apply_calibration(outlook: CashOutlook, calibration: Calibration) -> CashOutlook:
     """The outlook with each position's balance deviations mapped onto the realised error
-    distribution, as a zero-mean ``forecast_error`` flow category. A horizon longer than
-    the calibration's keeps its last week's mapping; a position it did not score keeps its
-    own bands, and so does a swept position (its balance is the sweep's target, whatever
-    flows through it)."""
+    distribution, as a zero-mean ``forecast_error`` flow category (in ``flows`` too). A
+    horizon longer than the calibration's keeps its last week's mapping; a position it did
+    not score keeps its own bands, and so does a swept position (its balance is the sweep's
+    target, whatever flows through it)."""
     if not calibration.calibrated:
         return outlook.with_paths(outlook.paths, provenance={"calibration": calibration.summary()})
     paths = dict(outlook.paths)
@@ -237,7 +237,13 @@ def apply_calibration(outlook: CashOutlook, calibration: Calibration) -> CashOut
             wider[:, k] = np.sign(dev[:, k]) * np.maximum(mapped, z) * sd[k]
         wider -= wider.mean(axis=0)  # the mean forecast stays as it was
         paths[(key, CATEGORY)] = np.diff(wider - dev, axis=1, prepend=0.0)
-    return outlook.with_paths(paths, provenance={"calibration": calibration.summary()})
+    added = {k: v for k, v in paths.items() if k[1] == CATEGORY}
+    flows = outlook.flows
+    if added and not flows.empty:  # only the new category's rows are summarised
+        kept = flows.loc[flows["category"] != CATEGORY]
+        flows = pd.concat([kept, flow_summary(added, outlook.dates)], ignore_index=True)
+        flows = flows.sort_values(["key", "category"], kind="stable", ignore_index=True)
+    return outlook.with_paths(paths, flows=flows, provenance={"calibration": calibration.summary()})
 
 
 def _scale(paths: np.ndarray) -> np.ndarray:

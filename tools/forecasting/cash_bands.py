@@ -18,7 +18,6 @@ import pandas as pd
 from tools.domain.policy import Policy
 from tools.forecasting.calibration import Calibration, apply_calibration, backtest_calibration
 from tools.forecasting.cash import TREASURY_PRINCIPAL, CashForecast, build_outlook
-from tools.forecasting.outlook import flow_summary
 from tools.forecasting.receivables_model import OpenInvoiceMethod
 
 __all__ = ["band_calibration", "calibrated", "calibrated_outlook"]
@@ -63,7 +62,6 @@ def calibrated(forecast: CashForecast, calibration: Calibration) -> CashForecast
     """The forecast with its balance bands widened by ``calibration`` (its provenance
     says which calibration, or why none applied)."""
     outlook = apply_calibration(forecast.outlook, calibration)
-    outlook = outlook.with_paths(outlook.paths, flows=flow_summary(outlook.paths, outlook.dates))
     return dataclasses.replace(forecast, outlook=outlook, provenance=outlook.provenance)
 
 

@@ -35,7 +35,7 @@ from tools.risk.models import LiquidityRisk
 from tools.workspace import Workspace
 from tools.workspace.calibrations import (
     EVERY_DAYS,
-    calibration_due,
+    due_reason,
     last_booking,
     latest_calibration,
     make_calibration,
@@ -177,8 +177,8 @@ def run_checks(
         day = last_booking(ws)
         if not opts.recalibrate or day is None:
             return "not enabled" if not opts.recalibrate else "no bank data", None
-        why = calibration_due(ws, day, every_days=opts.bands_every_days)
         last = latest_calibration(ws, as_of=day)
+        why = due_reason(last, day, every_days=opts.bands_every_days)
         if why is None and last is not None:
             return f"calibration {last.calibration_id} as of {last.as_of} still current", None
         made = make_calibration(

@@ -30,6 +30,7 @@ __all__ = [
     "apply_stored",
     "calibration_due",
     "calibration_history",
+    "due_reason",
     "last_booking",
     "latest_calibration",
     "make_calibration",
@@ -129,7 +130,13 @@ def calibration_history(ws: Workspace, *, since: date | None = None) -> list[Sto
 
 def calibration_due(ws: Workspace, as_of: date, *, every_days: int = EVERY_DAYS) -> str | None:
     """Why the bands should be calibrated again at ``as_of`` (None when not due)."""
-    last = latest_calibration(ws, as_of=as_of)
+    return due_reason(latest_calibration(ws, as_of=as_of), as_of, every_days=every_days)
+
+
+def due_reason(
+    last: StoredCalibration | None, as_of: date, *, every_days: int = EVERY_DAYS
+) -> str | None:
+    """Why a workspace whose newest calibration is ``last`` should calibrate again."""
     if last is None:
         return "no calibration stored yet"
     age = (as_of - last.as_of).days

@@ -95,16 +95,18 @@ def run_forecast(
     with _lock(ws, params_key):  # concurrent questions wait for one computation
         with ws.engine.connect() as conn:
             version = data_version(conn)
-        if not refresh:
-            with ws.engine.connect() as conn:
-                rows = conn.execute(
+            rows = (
+                []
+                if refresh
+                else conn.execute(
                     sa.select(FORECAST_RUNS)
                     .where(FORECAST_RUNS.c.data_version == version)
                     .order_by(FORECAST_RUNS.c.created_at.desc())
                 ).all()
-            for row in rows:
-                if _serves(row.params, row.as_of, params) and (ws.root / row.folder).is_dir():
-                    return ForecastRun(row.run_id, row.created_at, True, load_run(ws, row.run_id))
+            )
+        for row in rows:
+            if _serves(row.params, row.as_of, params) and (ws.root / row.folder).is_dir():
+                return ForecastRun(row.run_id, row.created_at, True, load_run(ws, row.run_id))
         forecast = build_outlook(
             ws.read_all(),
             ws.policy(),
